@@ -1,0 +1,97 @@
+/**
+ * Typed errors shared by every process. User-facing messages say what happened and what to do;
+ * `code` is stable and machine-readable (it survives the IPC error envelope, see ipc.ts).
+ */
+export type ErrorCode =
+  | 'USAGE'
+  | 'INPUT'
+  | 'SHAPE'
+  | 'DICOM'
+  | 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX'
+  | 'DICOM_NOT_CT'
+  | 'DICOM_NO_PIXEL_DATA'
+  | 'DICOM_TRUNCATED'
+  | 'BACKEND'
+  | 'CANCELLED'
+  | 'INTERNAL';
+
+export class CtAuditError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Bad command-line usage or an invalid option value (CLI exit code 2). */
+export class UsageError extends CtAuditError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('USAGE', message, details);
+  }
+}
+
+/** Input that cannot be used: unreadable file, wrong format, NaN values (CLI exit code 1). */
+export class InputError extends CtAuditError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('INPUT', message, details);
+  }
+}
+
+/** A tensor or array with the wrong shape; the message names the op and both shapes. */
+export class ShapeError extends CtAuditError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('SHAPE', message, details);
+  }
+}
+
+/** A DICOM file that cannot be turned into a CT image. `file` and `reason` are always set. */
+export class DicomError extends CtAuditError {
+  readonly file: string;
+  readonly reason: string;
+  constructor(file: string, reason: string, code: ErrorCode = 'DICOM', details?: Record<string, unknown>) {
+    super(code, `${file}: ${reason}`, { file, reason, ...details });
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+export class UnsupportedTransferSyntaxError extends DicomError {
+  readonly uid: string;
+  constructor(file: string, uid: string, name: string) {
+    super(file, `unsupported transfer syntax ${uid} (${name})`, 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX', { uid, name });
+    this.uid = uid;
+  }
+}
+
+export class NotCtError extends DicomError {
+  readonly modality: string;
+  constructor(file: string, modality: string) {
+    super(
+      file,
+      `modality is ${modality || '(missing)'}, not CT (pass --allow-non-ct to load it anyway)`,
+      'DICOM_NOT_CT',
+      { modality },
+    );
+    this.modality = modality;
+  }
+}
+
+export class BackendError extends CtAuditError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('BACKEND', message, details);
+  }
+}
+
+export class JobCancelledError extends CtAuditError {
+  constructor(message = 'cancelled') {
+    super('CANCELLED', message);
+  }
+}
+
+/** True for errors caused by the user's input or usage (printed as one line, no stack). */
+export function isUserError(e: unknown): e is CtAuditError {
+  return e instanceof CtAuditError && e.code !== 'INTERNAL';
+}

@@ -1,0 +1,84 @@
+/**
+ * Parallel-beam CT geometry (DESIGN.md section 3). Plain data, shared by every process.
+ *
+ * Image: N x N pixels, row i top to bottom, column j left to right, pixel centres at
+ *   (u, v) = (j - (N-1)/2, (N-1)/2 - i) in pixel units.
+ * Views: theta_k = k * 180 / A degrees, k = 0..A-1.
+ * Detector: bins d = 0..D-1 at s = (d - (D-1)/2) * spacing pixels; default D = ceil(N * sqrt(2)).
+ * Measurement (theta, s) = line integral of the image over {u cos(theta) + v sin(theta) = s}, pixel-length units.
+ * Sinograms are [B, A, D, 1]; images [B, N, N, 1].
+ */
+import { UsageError } from './errors';
+
+export interface Geometry {
+  /** Image side N in pixels. */
+  size: number;
+  /** Number of views A over [0, 180) degrees. */
+  views: number;
+  /** Number of detector bins D. */
+  detectors: number;
+  /** Detector bin spacing in pixels. */
+  detectorSpacing: number;
+}
+
+export type GeometryPresetName = 'paper' | 'demo';
+
+/** `paper`: the CT experiment of papers/000 (N 512, 143 views); `demo`: same views-per-pixel ratio at N 128. */
+export const GEOMETRY_PRESETS: Readonly<Record<GeometryPresetName, { size: number; views: number }>> = {
+  paper: { size: 512, views: 143 },
+  demo: { size: 128, views: 36 },
+};
+
+export function defaultDetectorCount(size: number, detectorSpacing = 1): number {
+  return Math.ceil((size * Math.SQRT2) / detectorSpacing);
+}
+
+export interface GeometryOptions {
+  size: number;
+  views: number;
+  detectors?: number;
+  detectorSpacing?: number;
+}
+
+function checkInt(name: string, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new UsageError(`geometry: ${name} must be an integer in [${min}, ${max}], got ${v}`);
+  }
+}
+
+export function makeGeometry(o: GeometryOptions): Geometry {
+  checkInt('size', o.size, 2, 4096);
+  checkInt('views', o.views, 1, 10000);
+  const detectorSpacing = o.detectorSpacing ?? 1;
+  if (!(detectorSpacing > 0) || !Number.isFinite(detectorSpacing)) {
+    throw new UsageError(`geometry: detectorSpacing must be a positive number, got ${detectorSpacing}`);
+  }
+  const detectors = o.detectors ?? defaultDetectorCount(o.size, detectorSpacing);
+  checkInt('detectors', detectors, 1, 16384);
+  return { size: o.size, views: o.views, detectors, detectorSpacing };
+}
+
+export function presetGeometry(name: GeometryPresetName): Geometry {
+  return makeGeometry(GEOMETRY_PRESETS[name]);
+}
+
+/** View angles in radians: theta_k = k * pi / A. */
+export function viewAngles(g: Geometry): Float64Array {
+  const a = new Float64Array(g.views);
+  for (let k = 0; k < g.views; k++) a[k] = (k * Math.PI) / g.views;
+  return a;
+}
+
+/** Detector coordinate s of bin d, in pixels. */
+export function detectorCoordinate(g: Geometry, d: number): number {
+  return (d - (g.detectors - 1) / 2) * g.detectorSpacing;
+}
+
+/** Pixel-centre coordinates (u, v) of pixel (i, j) for an N x N image. */
+export function pixelCenter(size: number, i: number, j: number): [number, number] {
+  return [j - (size - 1) / 2, (size - 1) / 2 - i];
+}
+
+export function describeGeometry(g: Geometry): string {
+  return `parallel beam, ${g.size}x${g.size} px, ${g.views} views over [0, 180) deg, ${g.detectors} detectors at ${g.detectorSpacing} px`;
+}
