@@ -1,0 +1,57 @@
+/** Shared helpers for CLI commands: option parsing, output, backend start-up. */
+import { createRequire } from 'node:module';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '@shared/errors';
+import { initBackend, type BackendInfo } from '../engine/backend';
+
+const require = createRequire(import.meta.url);
+export const APP_VERSION: string = (require('../../../package.json') as { version: string }).version;
+
+/** Global options (set on the root program) seen from a subcommand. */
+export function globals(cmd: Command): { debug?: boolean; backend?: string } {
+  return cmd.optsWithGlobals() as { debug?: boolean; backend?: string };
+}
+
+export async function startBackend(cmd: Command): Promise<BackendInfo> {
+  return initBackend({ backend: globals(cmd).backend });
+}
+
+export function parseIntOption(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export function parseNumberOption(name: string, min = -Infinity, max = Infinity) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export function parseChoice<T extends string>(name: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  };
+}
+
+/** Create the parent folder of an output file. */
+export async function ensureParent(file: string): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
