@@ -1,0 +1,27 @@
+/**
+ * physics: the parallel-beam Radon operator (Joseph projector, exact adjoint, FBP) as differentiable
+ * tfjs ops and as plain typed-array functions, FBP filters, the operator norm; phantoms and noise models
+ * (re-exported from their modules).
+ */
+export { RadonOperator, checkBatchShape } from './radon-operator';
+export type { LinearOperator, FbpOptions, FilterImpl } from './radon-operator';
+export { radonForwardArray, radonAdjointArray } from './radon-array';
+export { fbpArray, fbpScale, rampFilterArray } from './fbp';
+export {
+  FILTER_NAMES,
+  filterKernel,
+  filterMatrix,
+  filterResponse,
+  filterWindow,
+  resolveFilterOptions,
+} from './filters';
+export type { FilterName, FilterOptions } from './filters';
+export { opNormSq, computeOpNormSq } from './radon-norm';
+export type { OpNormResult } from './radon-norm';
+export {
+  registerRadonKernels,
+  RADON_FORWARD_KERNEL,
+  RADON_ADJOINT_KERNEL,
+  RAMP_FILTER_KERNEL,
+} from './radon-kernels';
+export * from './phantoms';

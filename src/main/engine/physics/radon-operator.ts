@@ -1,0 +1,157 @@
+/**
+ * A: images [B,N,N,1] -> sinograms [B,A,D,1]; parallel-beam Radon transform by Joseph's method
+ * (radon-joseph.ts), with its exact transpose and FBP, as differentiable tfjs ops (DESIGN.md sections 3-4).
+ *
+ * `tf.customGrad` makes the gradient of A be A^T and the gradient of A^T be A, so attacks and training
+ * differentiate through them exactly. FBP = (pi / A) A^T (ramp-filtered y) (derivation in fbp.ts); the
+ * ramp filter is a fixed linear map, applied with tf.matMul (Toeplitz matrix, fast on wasm/XNNPACK and
+ * tfjs-node) or with the FFT kernel on the pure-JS 'cpu' backend, where matMul is ~12x slower at N 512.
+ * Both are symmetric, so their gradient is the same filter.
+ */
+import { tf } from '../backend';
+import { ShapeError } from '@shared/errors';
+import type { Geometry } from '@shared/geometry';
+import { fbpScale } from './fbp';
+import { filterMatrix, resolveFilterOptions, type FilterName, type FilterOptions } from './filters';
+import { runRadonKernel, runRampFilterKernel } from './radon-kernels';
+
+/** How FBP applies the ramp filter: 'auto' = FFT kernel on 'cpu', matMul elsewhere. */
+export type FilterImpl = 'auto' | 'matmul' | 'fft';
+
+export interface FbpOptions extends FilterOptions {
+  /** Ramp-filter implementation (both give the same result to float rounding). Default 'auto'. */
+  filterImpl?: FilterImpl;
+}
+
+/** A linear map between tensor spaces with its adjoint (ODL style). */
+export interface LinearOperator {
+  /** Per-item shape of inputs of `forward` ([N,N,1] for A). */
+  readonly domainShape: readonly number[];
+  /** Per-item shape of outputs of `forward` ([A,D,1] for A). */
+  readonly rangeShape: readonly number[];
+  forward(x: tf.Tensor4D): tf.Tensor4D;
+  adjoint(y: tf.Tensor4D): tf.Tensor4D;
+  /** The adjoint as an operator; adjointOperator().adjointOperator() is this operator. */
+  adjointOperator(): LinearOperator;
+}
+
+function shapeText(s: readonly (number | string)[]): string {
+  return `[${s.join(',')}]`;
+}
+
+/** Throws ShapeError unless t is [B, ...tail] with B >= 1. */
+export function checkBatchShape(op: string, t: tf.Tensor, tail: readonly number[]): void {
+  const s = t.shape;
+  const ok = s.length === tail.length + 1 && s[0] >= 1 && tail.every((v, i) => s[i + 1] === v);
+  if (!ok) {
+    throw new ShapeError(`${op}: expected ${shapeText(['B', ...tail])}, got ${shapeText(s)}`, {
+      expected: ['B', ...tail],
+      got: s,
+    });
+  }
+}
+
+/** A differentiable linear op: value apply(x), gradient transpose(dy) (the vector-Jacobian product). */
+function linearOp(apply: (x: tf.Tensor) => tf.Tensor, transpose: (dy: tf.Tensor) => tf.Tensor) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: apply(args[0] as tf.Tensor),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => transpose(dy as tf.Tensor),
+  }));
+}
+
+function asFloat(t: tf.Tensor4D): tf.Tensor4D {
+  return t.dtype === 'float32' ? t : tf.cast(t, 'float32');
+}
+
+/** A: images [B,N,N,1] -> sinograms [B,A,D,1] for one Geometry. */
+export class RadonOperator implements LinearOperator {
+  readonly geometry: Geometry;
+  readonly domainShape: readonly number[];
+  readonly rangeShape: readonly number[];
+  private readonly forwardOp: (x: tf.Tensor4D) => tf.Tensor4D;
+  private readonly adjointOp: (y: tf.Tensor4D) => tf.Tensor4D;
+  private adjointView?: LinearOperator;
+
+  constructor(geometry: Geometry) {
+    this.geometry = { ...geometry };
+    const g = this.geometry;
+    this.domainShape = [g.size, g.size, 1];
+    this.rangeShape = [g.views, g.detectors, 1];
+    // Each op's gradient is the other op, itself differentiable, so higher-order gradients work too.
+    this.forwardOp = linearOp(
+      (x) => runRadonKernel('forward', x, g),
+      (dy) => this.adjointOp(dy as tf.Tensor4D),
+    ) as (x: tf.Tensor4D) => tf.Tensor4D;
+    this.adjointOp = linearOp(
+      (y) => runRadonKernel('adjoint', y, g),
+      (dx) => this.forwardOp(dx as tf.Tensor4D),
+    ) as (y: tf.Tensor4D) => tf.Tensor4D;
+  }
+
+  /** A x: line integrals (pixel-length units) of images [B,N,N,1]; returns [B,A,D,1]. */
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    checkBatchShape('radon.forward', x, this.domainShape);
+    return tf.tidy(() => this.forwardOp(asFloat(x)));
+  }
+
+  /** A^T y: backprojection of sinograms [B,A,D,1] (exact transpose of forward); returns [B,N,N,1]. */
+  adjoint(y: tf.Tensor4D): tf.Tensor4D {
+    checkBatchShape('radon.adjoint', y, this.rangeShape);
+    return tf.tidy(() => this.adjointOp(asFloat(y)));
+  }
+
+  adjointOperator(): LinearOperator {
+    if (!this.adjointView) {
+      const self = this;
+      const view: LinearOperator = {
+        domainShape: this.rangeShape,
+        rangeShape: this.domainShape,
+        forward: (y) => self.adjoint(y),
+        adjoint: (x) => self.forward(x),
+        adjointOperator: () => self,
+      };
+      this.adjointView = view;
+    }
+    return this.adjointView;
+  }
+
+  /**
+   * G y: each detector row of sinograms [B,A,D,1] filtered with the windowed ramp (filters.ts) and
+   * multiplied by the FBP factor pi / A, so that fbp(y) = adjoint(rampFilter(y)). Differentiable.
+   */
+  rampFilter(y: tf.Tensor4D, o: FbpOptions = {}): tf.Tensor4D {
+    checkBatchShape('radon.rampFilter', y, this.rangeShape);
+    const { filter, cutoff } = resolveFilterOptions('radon.rampFilter', o);
+    return tf.tidy(() => this.filterUnchecked(asFloat(y), filter, cutoff, o.filterImpl ?? 'auto'));
+  }
+
+  /**
+   * Filtered backprojection of sinograms [B,A,D,1] into images [B,N,N,1], scaled so that
+   * fbp(forward(x)) ~= x (fbp.ts). Differentiable; default filter 'ram-lak', cutoff 1.
+   */
+  fbp(y: tf.Tensor4D, o: FbpOptions = {}): tf.Tensor4D {
+    checkBatchShape('radon.fbp', y, this.rangeShape);
+    const { filter, cutoff } = resolveFilterOptions('radon.fbp', o);
+    const impl = o.filterImpl ?? 'auto';
+    return tf.tidy(() => this.adjointOp(this.filterUnchecked(asFloat(y), filter, cutoff, impl)));
+  }
+
+  private filterUnchecked(y: tf.Tensor4D, filter: FilterName, cutoff: number, impl: FilterImpl): tf.Tensor4D {
+    const g = this.geometry;
+    const B = y.shape[0];
+    const D = g.detectors;
+    const scale = fbpScale(g);
+    const useFft = impl === 'fft' || (impl === 'auto' && tf.getBackend() === 'cpu');
+    const rows = y.reshape([B * g.views, D]);
+    let filtered: tf.Tensor;
+    if (useFft) {
+      // The filter is symmetric (an even kernel), so it is its own transpose.
+      const apply = (r: tf.Tensor): tf.Tensor => runRampFilterKernel(r, filter, cutoff, scale);
+      filtered = linearOp(apply, apply)(rows);
+    } else {
+      const F = tf.tensor2d(filterMatrix(D, filter, cutoff, scale), [D, D]);
+      filtered = tf.matMul(rows, F);
+    }
+    return filtered.reshape([B, g.views, D, 1]);
+  }
+}
