@@ -125,3 +125,23 @@ export function describeParams(p: Record<string, unknown>): string {
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(', ');
 }
+
+/**
+ * Run `f` (which builds its tensors from host data) inside tf.tidy on one backend and read its outputs;
+ * also report the tensors and backend data ids it left behind.
+ */
+export async function runHere(
+  name: BackendName,
+  f: () => tf.Tensor[],
+): Promise<{ values: Float32Array[]; leakedTensors: number; leakedDataIds: number }> {
+  await useBackend(name);
+  const backend = tf.backend();
+  const tensors0 = tf.memory().numTensors;
+  const ids0 = backend.numDataIds();
+  const values = tf.tidy(() => f().map((t) => t.dataSync() as Float32Array));
+  return {
+    values,
+    leakedTensors: tf.memory().numTensors - tensors0,
+    leakedDataIds: backend.numDataIds() - ids0,
+  };
+}

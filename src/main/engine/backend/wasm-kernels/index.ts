@@ -1,28 +1,67 @@
 /**
- * Kernels the wasm backend (tfjs-backend-wasm 4.22) lacks, registered for 'wasm' through tfjs's kernel
- * registry (DESIGN.md section 2). Exports:
- *   registerWasmKernels(): string[]   register the missing ones; returns the names of ours in effect
- *   WASM_EXTRA_KERNELS                 every kernel name this module can provide
+ * Kernels for the wasm backend (tfjs-backend-wasm 4.22), registered through tfjs's kernel registry
+ * (DESIGN.md section 2). Exports:
+ *   registerWasmKernels(): string[]   register them; returns the names of ours in effect for 'wasm'
+ *   WASM_EXTRA_KERNELS                 the kernels wasm lacks that this module provides
+ *   WASM_REPLACED_KERNELS              wasm kernels this module replaces because they give wrong results
  */
 import * as tf from '@tensorflow/tfjs';
+import { complexConfigs } from './complex';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
-
-const CONFIGS: readonly tf.KernelConfig[] = [conv2DBackpropFilterConfig];
-
-/** Names of the kernels this module provides for 'wasm' (what `ct-audit info` lists). */
-export const WASM_EXTRA_KERNELS: readonly string[] = CONFIGS.map((c) => c.kernelName);
+import { depthwiseBackpropConfigs } from './depthwise-conv2d-backprop';
+import { einsumConfig } from './einsum';
+import { fftConfigs } from './fft';
+import { maxPoolGradConfig, nativeMaxPoolGradIsWrong } from './max-pool-grad';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
+import type { BackendWasm } from './wasm-backend';
 
 /**
- * Register each of our kernels that 'wasm' does not already have. A kernel wasm gained natively (a later
- * tfjs) is left alone. Idempotent: returns the names of our kernels in effect for 'wasm', whether
- * registered by this call or an earlier one, so a re-selected backend still reports them.
+ * Found by running on wasm, with every cpu-only kernel proxied to cpu and logged: a training step and an
+ * input gradient of small U-Nets (raw ops and tf.layers), tf.gather, rfft/irfft, abs of complex,
+ * depthwise/separable convolutions, einsum. tfjs itself has no gradient for GatherNd, TopK,
+ * FFT/Complex/Real/Imag, Einsum, nor for dilated conv2d, on any backend; those stay non-differentiable.
+ */
+const EXTRA: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig, // every conv2d / conv2dTranspose filter gradient (training; layers input grads)
+  unsortedSegmentSumConfig, // gradient of tf.gather
+  ...complexConfigs, // Complex, Real, Imag (rfft/irfft), ComplexAbs (tf.abs of complex)
+  ...fftConfigs, // FFT, IFFT (tf.spectral.*)
+  ...depthwiseBackpropConfigs, // gradients of depthwise / separable convolutions
+  einsumConfig, // tf.einsum (forward)
+];
+
+/** Wasm kernels that exist but are wrong, each with the known-answer check that detects it. */
+const REPLACEMENTS: readonly { config: tf.KernelConfig; isWrong: (b: BackendWasm) => boolean }[] = [
+  { config: maxPoolGradConfig, isWrong: nativeMaxPoolGradIsWrong }, // windows with max <= 0
+];
+
+/** Names of the kernels wasm lacks that this module provides (what `ct-audit info` lists). */
+export const WASM_EXTRA_KERNELS: readonly string[] = EXTRA.map((c) => c.kernelName);
+
+/** Names of wasm kernels this module replaces where a known-answer check shows them wrong. */
+export const WASM_REPLACED_KERNELS: readonly string[] = REPLACEMENTS.map((r) => r.config.kernelName);
+
+/**
+ * Register each kernel of EXTRA that 'wasm' does not already have (one wasm gained natively, in a later
+ * tfjs, is left alone), and each of REPLACEMENTS whose wasm version fails its check (which needs the
+ * initialised wasm backend; before that, replacements are skipped). Idempotent: returns the names of our
+ * kernels in effect for 'wasm', whether registered by this call or an earlier one.
  */
 export function registerWasmKernels(): string[] {
   const ours: string[] = [];
-  for (const config of CONFIGS) {
+  for (const config of EXTRA) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (!existing) tf.registerKernel(config);
     if (!existing || existing === config) ours.push(config.kernelName);
+  }
+  const backend = tf.engine().registry['wasm'] as BackendWasm | undefined;
+  for (const { config, isWrong } of REPLACEMENTS) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing !== config && backend && isWrong(backend)) {
+      if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
+      tf.registerKernel(config);
+    }
+    if (tf.getKernel(config.kernelName, 'wasm') === config) ours.push(config.kernelName);
   }
   return ours;
 }
