@@ -37,4 +37,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Print failures briefly: the wasm backend's own handlers would otherwise dump its minified source.
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exitCode = 1;
+});

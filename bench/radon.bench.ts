@@ -55,6 +55,7 @@ interface OursRow {
   forward: Timing;
   adjoint: Timing;
   fbp: Timing;
+  fbpPixel: Timing;
   forwardArray: Timing;
   filterMatmul: Timing;
   filterFft: Timing;
@@ -92,6 +93,10 @@ async function benchOurs(g: Geometry, repeats: number, alsoCpuMatmul: boolean): 
     run(() => op.fbp(y)),
     o,
   );
+  const fbpPixel = await time(
+    run(() => op.fbp(y, { backprojector: 'pixel' })),
+    o,
+  );
   const filterMatmul = await time(
     run(() => op.rampFilter(y, { filterImpl: 'matmul' })),
     o,
@@ -120,6 +125,7 @@ async function benchOurs(g: Geometry, repeats: number, alsoCpuMatmul: boolean): 
     forward,
     adjoint,
     fbp,
+    fbpPixel,
     forwardArray,
     filterMatmul,
     filterFft,
@@ -153,6 +159,9 @@ async function writeAccuracyData(dir: string): Promise<Record<string, number>> {
   await writeNpy(join(dir, 'sl512_projected.npy'), projected, [VIEWS, g512.detectors]);
   ours.iradon_sl512_analytic_rel_rmse = relErr(fbpArray(analytic, 1, g512), sl512);
   ours.iradon_sl512_projected_rel_rmse = relErr(fbpArray(projected, 1, g512), sl512);
+  const pixel = { backprojector: 'pixel' } as const;
+  ours.pixel_sl512_analytic_rel_rmse = relErr(fbpArray(analytic, 1, g512, pixel), sl512);
+  ours.pixel_sl512_projected_rel_rmse = relErr(fbpArray(projected, 1, g512, pixel), sl512);
   return ours;
 }
 
@@ -196,8 +205,10 @@ export async function run(): Promise<void> {
       const own = await readNpy(join(dir, 'skimage_phantom512.npy'));
       const g512 = makeGeometry({ size: 512, views: VIEWS });
       const ph = own.data as Float32Array;
-      oursAcc.iradon_skimage_pipeline_rel_rmse = relErr(
-        fbpArray(radonForwardArray(ph, 1, g512), 1, g512),
+      const yOwn = radonForwardArray(ph, 1, g512);
+      oursAcc.iradon_skimage_pipeline_rel_rmse = relErr(fbpArray(yOwn, 1, g512), ph);
+      oursAcc.pixel_skimage_pipeline_rel_rmse = relErr(
+        fbpArray(yOwn, 1, g512, { backprojector: 'pixel' }),
         ph,
       );
     } catch {
@@ -218,6 +229,7 @@ export async function run(): Promise<void> {
       'FBP',
       'sk iradon',
       'ratio',
+      'FBP pixel',
       'A (array)',
       'RSS MB',
       'sk RSS MB',
@@ -234,6 +246,7 @@ export async function run(): Promise<void> {
         fmtMs(r.fbp.medianMs),
         fmtMs(s?.iradon.median_ms),
         fmtRatio(s ? r.fbp.medianMs / s.iradon.median_ms : undefined),
+        fmtMs(r.fbpPixel.medianMs),
         fmtMs(r.forwardArray.medianMs),
         r.rssMb.toFixed(0),
         sk ? sk.peak_rss_mb.toFixed(0) : '-',
@@ -264,14 +277,30 @@ export async function run(): Promise<void> {
       ['iradon_sl512_projected_rel_rmse', 'FBP ram-lak, our A x of SL raster, N 512'],
       ['iradon_skimage_pipeline_rel_rmse', "FBP(own A x), skimage's phantom, N 512"],
     ];
+    const pixelRows: [string, string, string][] = [
+      ['pixel_sl512_analytic_rel_rmse', 'iradon_sl512_analytic_rel_rmse', "  same, backprojector 'pixel'"],
+      ['pixel_sl512_projected_rel_rmse', 'iradon_sl512_projected_rel_rmse', "  same, backprojector 'pixel'"],
+      [
+        'pixel_skimage_pipeline_rel_rmse',
+        'iradon_skimage_pipeline_rel_rmse',
+        "  same, backprojector 'pixel'",
+      ],
+    ];
     printTable(
       `Accuracy (relative L2), ${VIEWS} views: ours vs scikit-image on the same arrays`,
       ['quantity', 'ours', 'scikit-image'],
-      rows.map(([k, label]) => [
-        label,
-        oursAcc[k] !== undefined ? oursAcc[k].toFixed(4) : '-',
-        typeof sk?.accuracy[k] === 'number' ? (sk.accuracy[k] as number).toFixed(4) : '-',
-      ]),
+      rows.flatMap(([k, label]) => {
+        const skv = sk?.accuracy[k];
+        const main = [
+          label,
+          oursAcc[k] !== undefined ? oursAcc[k].toFixed(4) : '-',
+          typeof skv === 'number' ? skv.toFixed(4) : '-',
+        ];
+        const extra = pixelRows
+          .filter(([, base]) => base === k)
+          .map(([pk, , plabel]) => [plabel, oursAcc[pk] !== undefined ? oursAcc[pk].toFixed(4) : '-', '']);
+        return [main, ...extra];
+      }),
     );
   }
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -14,10 +14,35 @@
  * equispaced views) times the unit-spacing ramp kernel g of eq. (61).
  */
 import type { Geometry } from '@shared/geometry';
-import { ShapeError } from '@shared/errors';
+import { ShapeError, UsageError } from '@shared/errors';
 import { filterResponse, resolveFilterOptions, type FilterOptions } from './filters';
 import { filterRowsFft } from './fbp-fft';
 import { josephAdjoint, josephPlan } from './radon-joseph';
+import { pixelBackproject, pixelPlan } from './radon-pixel';
+
+/**
+ * The backprojector FBP applies after the ramp filter. 'adjoint' (default, DESIGN.md section 3): the
+ * exact transpose A^T of the Joseph projector, so FBP = (pi/A) A^T G. 'pixel': pixel-driven linear
+ * interpolation (radon-pixel.ts), which avoids the ray-driven adjoint's aliasing (measured on a smooth
+ * blob, N 128, 143 views: 1.3% -> 0.13% relative error) at the same cost; still linear and differentiable.
+ */
+export const BACKPROJECTORS = ['adjoint', 'pixel'] as const;
+export type Backprojector = (typeof BACKPROJECTORS)[number];
+
+export function resolveBackprojector(op: string, b: Backprojector | undefined): Backprojector {
+  const v = b ?? 'adjoint';
+  if (!(BACKPROJECTORS as readonly string[]).includes(v)) {
+    throw new UsageError(
+      `${op}: unknown backprojector "${String(v)}": choose one of ${BACKPROJECTORS.join(', ')}`,
+    );
+  }
+  return v;
+}
+
+export interface FbpArrayOptions extends FilterOptions {
+  /** Default 'adjoint' (FBP = (pi/A) A^T G). */
+  backprojector?: Backprojector;
+}
 
 /** The factor applied after ramp filtering and backprojection: pi / A. */
 export function fbpScale(g: Geometry): number {
@@ -50,11 +75,12 @@ export function fbpArray(
   y: ArrayLike<number>,
   batch: number,
   g: Geometry,
-  o: FilterOptions = {},
+  o: FbpArrayOptions = {},
 ): Float32Array {
   if (!Number.isInteger(batch) || batch < 1)
     throw new ShapeError(`fbpArray: batch must be a positive integer, got ${batch}`);
   const { filter, cutoff } = resolveFilterOptions('fbpArray', o);
+  const bp = resolveBackprojector('fbpArray', o.backprojector);
   if (y.length !== batch * g.views * g.detectors) {
     throw new ShapeError(
       `fbpArray: expected sinograms [${batch},${g.views},${g.detectors}] (${batch * g.views * g.detectors} values), got ${y.length} values`,
@@ -62,6 +88,7 @@ export function fbpArray(
   }
   const filtered = rampFilterArray(y, batch, g, { filter, cutoff });
   const out = new Float32Array(batch * g.size * g.size);
-  josephAdjoint(josephPlan(g), filtered, batch, out);
+  if (bp === 'pixel') pixelBackproject(pixelPlan(g), filtered, batch, out);
+  else josephAdjoint(josephPlan(g), filtered, batch, out);
   return out;
 }

@@ -6,7 +6,8 @@
 export { RadonOperator, checkBatchShape } from './radon-operator';
 export type { LinearOperator, FbpOptions, FilterImpl } from './radon-operator';
 export { radonForwardArray, radonAdjointArray } from './radon-array';
-export { fbpArray, fbpScale, rampFilterArray } from './fbp';
+export { BACKPROJECTORS, fbpArray, fbpScale, rampFilterArray } from './fbp';
+export type { Backprojector, FbpArrayOptions } from './fbp';
 export {
   FILTER_NAMES,
   filterKernel,

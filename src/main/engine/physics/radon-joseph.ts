@@ -111,7 +111,7 @@ function buildPlan(g: Geometry): JosephPlan {
 }
 
 /** The interval of d in [0, D-1] with 0 <= b + a*d < lim (g is monotone in d), exact for the loop's arithmetic. */
-function detectorRange(a: number, b: number, lim: number, D: number): [number, number] {
+export function detectorRange(a: number, b: number, lim: number, D: number): [number, number] {
   const ok = (d: number): boolean => {
     const gd = b + a * d;
     return gd >= 0 && gd < lim;

@@ -1,7 +1,8 @@
 /**
  * The Joseph projector and backprojector as tfjs kernels (DESIGN.md section 2: nothing backend-specific
  * outside this file). A: images [B,N,N,1] -> sinograms [B,A,D,1] ('CtAuditRadonForward') and its exact
- * transpose ('CtAuditRadonAdjoint'); also the FFT ramp filter of sinogram rows ('CtAuditRampFilter'),
+ * transpose ('CtAuditRadonAdjoint'); the pixel-driven backprojector of radon-pixel.ts and its transpose
+ * (an FBP option); the FFT ramp filter of sinogram rows ('CtAuditRampFilter'),
  * which beats tf.matMul with the Toeplitz filter matrix on the pure-JS 'cpu' backend.
  *
  * The kernel function reads its input with `backend.readSync(dataId)` and hands the Float32Array result
@@ -13,12 +14,15 @@
 import { tf } from '../backend';
 import type { Geometry } from '@shared/geometry';
 import { josephAdjoint, josephForward, josephPlan } from './radon-joseph';
+import { pixelBackproject, pixelBackprojectTranspose, pixelPlan } from './radon-pixel';
 import { filterResponse, type FilterName } from './filters';
 import { filterRowsFft } from './fbp-fft';
 
 export const RADON_FORWARD_KERNEL = 'CtAuditRadonForward';
 export const RADON_ADJOINT_KERNEL = 'CtAuditRadonAdjoint';
 export const RAMP_FILTER_KERNEL = 'CtAuditRampFilter';
+export const PIXEL_BACKPROJECT_KERNEL = 'CtAuditPixelBackproject';
+export const PIXEL_BACKPROJECT_T_KERNEL = 'CtAuditPixelBackprojectT';
 
 /** Geometry as kernel attributes (plain numbers). */
 interface RadonAttrs {
@@ -28,7 +32,9 @@ interface RadonAttrs {
   detectorSpacing: number;
 }
 
-type Kind = 'forward' | 'adjoint';
+/** forward: A (Joseph), adjoint: A^T, pixel-bp: pixel-driven backprojection B, pixel-bp-t: B^T. */
+export type RadonKernelKind = 'forward' | 'adjoint' | 'pixel-bp' | 'pixel-bp-t';
+type Kind = RadonKernelKind;
 
 interface RampAttrs {
   filter: FilterName;
@@ -48,18 +54,13 @@ function makeKernelFunc(kind: Kind): tf.KernelFunc {
     const g = attrsToGeometry(attrs ?? {});
     const values = backend.readSync(x.dataId) as Float32Array;
     const batch = x.shape[0];
-    const plan = josephPlan(g);
-    let shape: number[];
-    let out: Float32Array;
-    if (kind === 'forward') {
-      shape = [batch, g.views, g.detectors, 1];
-      out = new Float32Array(batch * g.views * g.detectors);
-      josephForward(plan, values, batch, out);
-    } else {
-      shape = [batch, g.size, g.size, 1];
-      out = new Float32Array(batch * g.size * g.size);
-      josephAdjoint(plan, values, batch, out);
-    }
+    const toSinogram = kind === 'forward' || kind === 'pixel-bp-t';
+    const shape = toSinogram ? [batch, g.views, g.detectors, 1] : [batch, g.size, g.size, 1];
+    const out = new Float32Array(shape[0] * shape[1] * shape[2]);
+    if (kind === 'forward') josephForward(josephPlan(g), values, batch, out);
+    else if (kind === 'adjoint') josephAdjoint(josephPlan(g), values, batch, out);
+    else if (kind === 'pixel-bp') pixelBackproject(pixelPlan(g), values, batch, out);
+    else pixelBackprojectTranspose(pixelPlan(g), values, batch, out);
     const dataId = backend.write(out, shape, 'float32');
     return { dataId, shape, dtype: 'float32' };
   };
@@ -85,6 +86,8 @@ export function registerRadonKernels(backendName: string = tf.getBackend()): str
   const funcs: [string, tf.KernelFunc][] = [
     [RADON_FORWARD_KERNEL, makeKernelFunc('forward')],
     [RADON_ADJOINT_KERNEL, makeKernelFunc('adjoint')],
+    [PIXEL_BACKPROJECT_KERNEL, makeKernelFunc('pixel-bp')],
+    [PIXEL_BACKPROJECT_T_KERNEL, makeKernelFunc('pixel-bp-t')],
     [RAMP_FILTER_KERNEL, rampKernelFunc],
   ];
   for (const [name, kernelFunc] of funcs) {
@@ -108,7 +111,12 @@ export function runRadonKernel(kind: Kind, x: tf.Tensor, g: Geometry): tf.Tensor
     detectors: g.detectors,
     detectorSpacing: g.detectorSpacing,
   };
-  const name = kind === 'forward' ? RADON_FORWARD_KERNEL : RADON_ADJOINT_KERNEL;
+  const name = {
+    forward: RADON_FORWARD_KERNEL,
+    adjoint: RADON_ADJOINT_KERNEL,
+    'pixel-bp': PIXEL_BACKPROJECT_KERNEL,
+    'pixel-bp-t': PIXEL_BACKPROJECT_T_KERNEL,
+  }[kind];
   return tf.engine().runKernel(name, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 

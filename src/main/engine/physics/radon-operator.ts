@@ -3,15 +3,17 @@
  * (radon-joseph.ts), with its exact transpose and FBP, as differentiable tfjs ops (DESIGN.md sections 3-4).
  *
  * `tf.customGrad` makes the gradient of A be A^T and the gradient of A^T be A, so attacks and training
- * differentiate through them exactly. FBP = (pi / A) A^T (ramp-filtered y) (derivation in fbp.ts); the
- * ramp filter is a fixed linear map, applied with tf.matMul (Toeplitz matrix, fast on wasm/XNNPACK and
- * tfjs-node) or with the FFT kernel on the pure-JS 'cpu' backend, where matMul is ~12x slower at N 512.
- * Both are symmetric, so their gradient is the same filter.
+ * differentiate through them exactly. FBP = (pi / A) A^T G y (G the ramp filter; derivation in fbp.ts);
+ * option `backprojector: 'pixel'` swaps A^T for the pixel-driven backprojector B of radon-pixel.ts (more
+ * accurate, same cost, also differentiable through its exact transpose). G is a fixed symmetric linear
+ * map, applied with tf.matMul (Toeplitz matrix: fastest on wasm/XNNPACK and tfjs-node) or with the JS FFT
+ * kernel on the pure-JS 'cpu' backend, where matMul is ~12x slower at N 512 (numbers: bench/radon.bench.ts).
+ * Being symmetric, G is its own gradient.
  */
 import { tf } from '../backend';
 import { ShapeError } from '@shared/errors';
 import type { Geometry } from '@shared/geometry';
-import { fbpScale } from './fbp';
+import { fbpScale, resolveBackprojector, type Backprojector } from './fbp';
 import { filterMatrix, resolveFilterOptions, type FilterName, type FilterOptions } from './filters';
 import { runRadonKernel, runRampFilterKernel } from './radon-kernels';
 
@@ -21,6 +23,8 @@ export type FilterImpl = 'auto' | 'matmul' | 'fft';
 export interface FbpOptions extends FilterOptions {
   /** Ramp-filter implementation (both give the same result to float rounding). Default 'auto'. */
   filterImpl?: FilterImpl;
+  /** 'adjoint' (default): FBP = (pi/A) A^T G; 'pixel': pixel-driven backprojection (fbp.ts). */
+  backprojector?: Backprojector;
 }
 
 /** A linear map between tensor spaces with its adjoint (ODL style). */
@@ -70,6 +74,8 @@ export class RadonOperator implements LinearOperator {
   readonly rangeShape: readonly number[];
   private readonly forwardOp: (x: tf.Tensor4D) => tf.Tensor4D;
   private readonly adjointOp: (y: tf.Tensor4D) => tf.Tensor4D;
+  private readonly pixelBpOp: (y: tf.Tensor4D) => tf.Tensor4D;
+  private readonly pixelBpTOp: (x: tf.Tensor4D) => tf.Tensor4D;
   private adjointView?: LinearOperator;
 
   constructor(geometry: Geometry) {
@@ -86,6 +92,14 @@ export class RadonOperator implements LinearOperator {
       (y) => runRadonKernel('adjoint', y, g),
       (dx) => this.forwardOp(dx as tf.Tensor4D),
     ) as (y: tf.Tensor4D) => tf.Tensor4D;
+    this.pixelBpOp = linearOp(
+      (y) => runRadonKernel('pixel-bp', y, g),
+      (dx) => this.pixelBpTOp(dx as tf.Tensor4D),
+    ) as (y: tf.Tensor4D) => tf.Tensor4D;
+    this.pixelBpTOp = linearOp(
+      (x) => runRadonKernel('pixel-bp-t', x, g),
+      (dy) => this.pixelBpOp(dy as tf.Tensor4D),
+    ) as (x: tf.Tensor4D) => tf.Tensor4D;
   }
 
   /** A x: line integrals (pixel-length units) of images [B,N,N,1]; returns [B,A,D,1]. */
@@ -132,8 +146,21 @@ export class RadonOperator implements LinearOperator {
   fbp(y: tf.Tensor4D, o: FbpOptions = {}): tf.Tensor4D {
     checkBatchShape('radon.fbp', y, this.rangeShape);
     const { filter, cutoff } = resolveFilterOptions('radon.fbp', o);
+    const bp = resolveBackprojector('radon.fbp', o.backprojector);
     const impl = o.filterImpl ?? 'auto';
-    return tf.tidy(() => this.adjointOp(this.filterUnchecked(asFloat(y), filter, cutoff, impl)));
+    return tf.tidy(() => {
+      const q = this.filterUnchecked(asFloat(y), filter, cutoff, impl);
+      return bp === 'pixel' ? this.pixelBpOp(q) : this.adjointOp(q);
+    });
+  }
+
+  /**
+   * Pixel-driven backprojection B of sinograms [B,A,D,1] (radon-pixel.ts; B ~= A^T on smooth data, not
+   * equal to it). Differentiable: its gradient is the exact transpose B^T.
+   */
+  pixelBackproject(y: tf.Tensor4D): tf.Tensor4D {
+    checkBatchShape('radon.pixelBackproject', y, this.rangeShape);
+    return tf.tidy(() => this.pixelBpOp(asFloat(y)));
   }
 
   private filterUnchecked(y: tf.Tensor4D, filter: FilterName, cutoff: number, impl: FilterImpl): tf.Tensor4D {
