@@ -1,5 +1,6 @@
 /**
- * physics: the parallel-beam Radon operator (Joseph projector, exact adjoint, FBP) as differentiable
+ * physics: the parallel-beam Radon operator (Joseph projector, exact adjoint, FBP with the adjoint or a
+ * pixel-driven backprojector) as differentiable
  * tfjs ops and as plain typed-array functions, FBP filters, the operator norm; phantoms and noise models
  * (re-exported from their modules).
  */
@@ -24,5 +25,8 @@ export {
   RADON_FORWARD_KERNEL,
   RADON_ADJOINT_KERNEL,
   RAMP_FILTER_KERNEL,
+  PIXEL_BACKPROJECT_KERNEL,
+  PIXEL_BACKPROJECT_T_KERNEL,
 } from './radon-kernels';
 export * from './phantoms';
+export * from './noise';

@@ -22,9 +22,10 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * Power iteration v <- A^T A v / ||A^T A v|| from the constant image (close to the top singular vector of
- * a parallel-beam projector, so a few tens of iterations reach 1e-4). Returns the details.
+ * a parallel-beam projector: the demo geometry reaches a relative change of 6e-6 in 5 iterations, 9e-9 in
+ * 8). Stops after `iters` iterations or once the estimate changes by less than `tol` (relative).
  */
-export function computeOpNormSq(g: Geometry, iters = 30): OpNormResult {
+export function computeOpNormSq(g: Geometry, iters = 30, tol = 1e-7): OpNormResult {
   if (!Number.isInteger(iters) || iters < 1) {
     throw new UsageError(`opNormSq: iters must be a positive integer, got ${iters}`);
   }
@@ -40,6 +41,7 @@ export function computeOpNormSq(g: Geometry, iters = 30): OpNormResult {
     const next = dot(Av, Av) / dot(v, v);
     relChange = est > 0 ? Math.abs(next - est) / next : Infinity;
     est = next;
+    if (relChange < tol) return { normSq: est, relChange, iterations: it + 1 };
     josephAdjoint(plan, Av, 1, AtAv);
     const nrm = Math.sqrt(dot(AtAv, AtAv));
     if (nrm === 0) return { normSq: 0, relChange: 0, iterations: it + 1 };
@@ -48,7 +50,7 @@ export function computeOpNormSq(g: Geometry, iters = 30): OpNormResult {
   return { normSq: est, relChange, iterations: iters };
 }
 
-/** ||A||^2 by `iters` power iterations (see computeOpNormSq). */
-export function opNormSq(g: Geometry, iters = 30): number {
-  return computeOpNormSq(g, iters).normSq;
+/** ||A||^2 by at most `iters` power iterations (see computeOpNormSq). */
+export function opNormSq(g: Geometry, iters = 30, tol = 1e-7): number {
+  return computeOpNormSq(g, iters, tol).normSq;
 }

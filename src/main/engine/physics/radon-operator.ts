@@ -116,13 +116,12 @@ export class RadonOperator implements LinearOperator {
 
   adjointOperator(): LinearOperator {
     if (!this.adjointView) {
-      const self = this;
       const view: LinearOperator = {
         domainShape: this.rangeShape,
         rangeShape: this.domainShape,
-        forward: (y) => self.adjoint(y),
-        adjoint: (x) => self.forward(x),
-        adjointOperator: () => self,
+        forward: (y) => this.adjoint(y),
+        adjoint: (x) => this.forward(x),
+        adjointOperator: () => this,
       };
       this.adjointView = view;
     }
