@@ -369,3 +369,12 @@ describe('operator norm', () => {
     expect(() => opNormSq(g, 0)).toThrow(UsageError);
   });
 });
+
+describe('geometry validation', () => {
+  it('rejects an invalid plain-data geometry in the operator and the array API', () => {
+    const bad = { size: 0, views: 17, detectors: 10, detectorSpacing: 1 };
+    expect(() => new RadonOperator(bad)).toThrow(UsageError);
+    expect(() => new RadonOperator({ ...bad, size: 32, detectorSpacing: -1 })).toThrow(/detectorSpacing/);
+    expect(() => radonForwardArray(new Float32Array(0), 1, bad)).toThrow(/geometry: size must be an integer/);
+  });
+});

@@ -21,7 +21,7 @@
  * transpose of the forward map (<Ax, y> = <x, A^T y> up to floating-point rounding); both accumulate in
  * Float64.
  */
-import type { Geometry } from '@shared/geometry';
+import { makeGeometry, type Geometry } from '@shared/geometry';
 
 /** Precomputed per-view, per-line constants of Joseph's method for one geometry. */
 export interface JosephPlan {
@@ -53,7 +53,7 @@ export function josephPlan(g: Geometry): JosephPlan {
   const key = planKey(g);
   let plan = planCache.get(key);
   if (!plan) {
-    plan = buildPlan(g);
+    plan = buildPlan(makeGeometry(g)); // validates plain-data geometries once per key
     if (planCache.size >= PLAN_CACHE_MAX) planCache.delete(planCache.keys().next().value as string);
     planCache.set(key, plan);
   }

@@ -12,7 +12,7 @@
  */
 import { tf } from '../backend';
 import { ShapeError } from '@shared/errors';
-import type { Geometry } from '@shared/geometry';
+import { makeGeometry, type Geometry } from '@shared/geometry';
 import { fbpScale, resolveBackprojector, type Backprojector } from './fbp';
 import { filterMatrix, resolveFilterOptions, type FilterName, type FilterOptions } from './filters';
 import { runRadonKernel, runRampFilterKernel } from './radon-kernels';
@@ -79,7 +79,8 @@ export class RadonOperator implements LinearOperator {
   private adjointView?: LinearOperator;
 
   constructor(geometry: Geometry) {
-    this.geometry = { ...geometry };
+    // Re-validate: a Geometry may arrive as plain data (IPC, JSON specs).
+    this.geometry = makeGeometry(geometry);
     const g = this.geometry;
     this.domainShape = [g.size, g.size, 1];
     this.rangeShape = [g.views, g.detectors, 1];

@@ -13,7 +13,7 @@
  * padded index lies in [0, D+1) is computed once, so inner loops are branch-free. B^T runs the same
  * loops with the gather turned into a scatter.
  */
-import type { Geometry } from '@shared/geometry';
+import { makeGeometry, type Geometry } from '@shared/geometry';
 import { detectorRange } from './radon-joseph';
 
 export interface PixelPlan {
@@ -35,7 +35,7 @@ export function pixelPlan(g: Geometry): PixelPlan {
   const key = `${g.size}/${g.views}/${g.detectors}/${g.detectorSpacing}`;
   let p = cache.get(key);
   if (!p) {
-    p = buildPlan(g);
+    p = buildPlan(makeGeometry(g));
     if (cache.size >= 16) cache.delete(cache.keys().next().value as string);
     cache.set(key, p);
   }
