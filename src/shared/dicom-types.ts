@@ -131,6 +131,8 @@ export interface DicomSeries {
   normal: [number, number, number] | null;
   /** Distances in mm between consecutive slices along the normal (length slices - 1; empty without geometry). */
   stepsMm: number[];
+  /** Files left out because they repeat the SOP Instance UID of a kept file (e.g. the same image twice). */
+  duplicates: { file: string; duplicateOf: string }[];
   /** Non-fatal problems: mixed orientations, duplicated instances, uneven spacing, gaps. */
   warnings: string[];
 }

@@ -104,6 +104,10 @@ async function decodeWith(name: CodecName, encoded: Uint8Array): Promise<Decoded
     decoder.getEncodedBuffer(encoded.length).set(encoded);
     decoder.decode();
     const info = decoder.getFrameInfo();
+    if (info.width === 0 || info.height === 0) {
+      // OpenJPEG reports failure on a cut codestream this way instead of throwing.
+      throw new CodecError(`${spec.label} returned an empty image (truncated or corrupt codestream)`);
+    }
     const bytesPer = info.bitsPerSample <= 8 ? 1 : info.bitsPerSample <= 16 ? 2 : 4;
     const expected = info.width * info.height * info.componentCount * bytesPer;
     const decoded = decoder.getDecodedBuffer();

@@ -15,9 +15,10 @@ export function tagLabel(key: string): string {
   return `(${key.slice(1, 5).toUpperCase()},${key.slice(5, 9).toUpperCase()})`;
 }
 
+/** Present, non-empty and inside the buffer (a truncated file can end inside an element). */
 export function hasValue(ds: DataSet, tag: string): boolean {
   const el = ds.elements[tag];
-  return el !== undefined && el.length > 0;
+  return el !== undefined && el.length > 0 && el.dataOffset + el.length <= ds.byteArray.length;
 }
 
 /** A trimmed string value (index-th of a multi-valued one), or null when absent or empty. */
@@ -82,7 +83,7 @@ export function readDecimal(ds: DataSet, tag: string): number | null {
 /** An unsigned 16-bit (US) value; null when absent. Works for VR UN too (the bytes are the same). */
 export function readUint16(ds: DataSet, tag: string): number | null {
   const el = ds.elements[tag];
-  if (el === undefined || el.length < 2) return null;
+  if (el === undefined || el.length < 2 || !hasValue(ds, tag)) return null;
   return ds.uint16(tag) ?? null;
 }
 
@@ -92,7 +93,7 @@ export function readUint16(ds: DataSet, tag: string): number | null {
  */
 export function readPixelValue(ds: DataSet, tag: string, signed: boolean): number | null {
   const el = ds.elements[tag];
-  if (el === undefined || el.length < 2) return null;
+  if (el === undefined || el.length < 2 || !hasValue(ds, tag)) return null;
   if (el.length >= 4 && el.length % 4 === 0 && el.vr !== 'US' && el.vr !== 'SS') {
     return (signed ? ds.int32(tag) : ds.uint32(tag)) ?? null;
   }

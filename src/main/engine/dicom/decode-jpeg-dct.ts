@@ -77,6 +77,7 @@ export function decodeJpegDct(d: Uint8Array): JpegDctImage {
       precision,
       out,
     );
+    reader.checkComplete();
   });
   if (scans === 0) throw new JpegError('JPEG stream has no scan');
   return { width, height, precision, samples: out };

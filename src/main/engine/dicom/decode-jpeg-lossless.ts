@@ -85,6 +85,7 @@ export function decodeJpegLossless(d: Uint8Array): JpegLosslessImage {
       const diff = t === 0 ? 0 : t === 16 ? 32768 : extend(r.receive(t), t);
       rec[i] = (px + diff) & 0xffff; // modulo 2^16 (H.1.2.1)
     }
+    r.checkComplete();
     if (pt > 0) for (let i = 0; i < rec.length; i++) rec[i] = (rec[i] << pt) & 0xffff;
     out = rec;
   });

@@ -101,6 +101,8 @@ export class BitReader {
   private bits = 0;
   /** Set when a marker was met inside entropy-coded data; later reads return zero bits. */
   marker = -1;
+  /** Zero bytes fed after a marker or the end of the data (not part of the stream). */
+  private fakeBytes = 0;
   constructor(
     private readonly d: Uint8Array,
     public pos: number,
@@ -109,6 +111,7 @@ export class BitReader {
   private fill(): void {
     while (this.bits <= 24) {
       let byte = 0;
+      if (this.marker >= 0 || this.pos >= this.d.length) this.fakeBytes++;
       if (this.marker < 0 && this.pos < this.d.length) {
         byte = this.d[this.pos];
         if (byte === 0xff) {
@@ -116,6 +119,7 @@ export class BitReader {
           if (next === 0x00) this.pos += 2;
           else {
             this.marker = next;
+            this.fakeBytes++;
             byte = 0;
           }
         } else this.pos++;
@@ -148,8 +152,21 @@ export class BitReader {
     return h.values[h.valptr[l] + code - h.mincode[l]];
   }
 
+  /**
+   * Throws when the decoder used more than a byte of the zero bits fed past a marker or the end of the
+   * data: the entropy-coded segment was shorter than the image needs (truncated or corrupt), and going on
+   * would silently produce a wrong image.
+   */
+  checkComplete(): void {
+    if (this.fakeBytes * 8 - this.bits > 7) {
+      throw new JpegError('the entropy-coded data ends before the image is complete (truncated or corrupt)');
+    }
+  }
+
   /** Byte-aligns and consumes an expected RSTn marker (F.1.2.3 / E.1.4). */
   restart(): void {
+    this.checkComplete();
+    this.fakeBytes = 0;
     this.bits = 0;
     this.buf = 0;
     if (this.marker < 0) {

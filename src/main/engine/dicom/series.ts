@@ -39,10 +39,12 @@ function buildSeries(uid: string, images: DicomImage[]): DicomSeries {
   // Drop repeated SOP instances (the same file copied twice) so a slice is not counted twice.
   const seen = new Map<string, string>();
   const unique: DicomImage[] = [];
+  const duplicates: DicomSeries['duplicates'] = [];
   for (const img of images) {
     const sop = img.meta.sopInstanceUid;
-    if (sop && seen.has(sop)) {
-      warnings.push(`${img.file} repeats SOP Instance ${sop} of ${seen.get(sop)}; ignored`);
+    const kept = sop ? seen.get(sop) : undefined;
+    if (kept !== undefined) {
+      duplicates.push({ file: img.file, duplicateOf: kept });
       continue;
     }
     if (sop) seen.set(sop, img.file);
@@ -56,6 +58,11 @@ function buildSeries(uid: string, images: DicomImage[]): DicomSeries {
       instanceNumber: image.meta.instanceNumber,
     })),
   );
+  if (duplicates.length > 0) {
+    warnings.push(
+      `${duplicates.length} file(s) repeat the SOP Instance UID of another file and were left out`,
+    );
+  }
   const first = unique[0];
   const sizes = new Set(unique.map((i) => `${i.meta.rows}x${i.meta.columns}`));
   if (sizes.size > 1) warnings.push(`mixed image sizes in one series: ${[...sizes].join(', ')}`);
@@ -122,6 +129,7 @@ function buildSeries(uid: string, images: DicomImage[]): DicomSeries {
     orderedBy,
     normal: orderedBy === 'position' ? normal : null,
     stepsMm,
+    duplicates,
     warnings,
   };
 }
