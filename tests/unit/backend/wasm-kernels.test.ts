@@ -127,6 +127,31 @@ describe('Conv2DBackpropFilter', () => {
   });
 });
 
+describe('Conv2DBackpropFilter errors', () => {
+  it('names the shapes when dy does not fit x and the filter, and the dtype when it is not float32', async () => {
+    await useBackend('wasm');
+    const n0 = tf.memory().numTensors;
+    const x = tf.zeros([1, 8, 8, 2]);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 4] };
+    tf.tidy(() => {
+      expect(() =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: tf.zeros([1, 7, 8, 4]) }, attrs),
+      ).toThrow(/dy has shape \[1,7,8,4\].*x \[1,8,8,2\].*gives \[1,8,8,4\]/);
+      expect(() =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x: tf.zeros([1, 8, 8, 2], 'int32'), dy: tf.zeros([1, 8, 8, 4]) },
+            attrs,
+          ),
+      ).toThrow(/input 'x' must be float32, got int32/);
+    });
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(n0);
+  });
+});
+
 interface DepthwiseCase {
   batch: number;
   size: number;
