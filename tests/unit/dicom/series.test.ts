@@ -87,6 +87,30 @@ describe.skipIf(!HAVE_DATA)('ct-series/', () => {
     }
   });
 
+  it('Enhanced CT: each frame is a slice, placed by its Per-frame Functional Groups position', async () => {
+    const file = dataPath('ct-single/nema-ct0012_enhanced-ct-2frames_explicit-vr-le.dcm');
+    const { series } = await scanDicom([file]);
+    const s = series[0];
+    expect(s.slices.map((x) => x.frameIndex)).toEqual([1, 0]); // normal (0,0,-1): z -149 before z -159
+    expect(s.slices[0].image.frames.map((f) => f.plane.imagePositionPatient)).toEqual([
+      [99.5, -301.5, -159],
+      [99.5, -301.5, -149],
+    ]);
+    expect(s.stepsMm).toEqual([10]);
+  });
+
+  it('reports progress per file and stops when cancelled', async () => {
+    const seen: number[] = [];
+    await scanDicom([dataPath('ct-series/pydicom-ct5n-16x16')], { onProgress: (p) => seen.push(p.done) });
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    const ctrl = new AbortController();
+    const run = scanDicom([dataPath('ct-series/pydicom-ct5n-16x16')], {
+      signal: ctrl.signal,
+      onProgress: (p) => p.done === 2 && ctrl.abort(),
+    });
+    await expect(run).rejects.toMatchObject({ name: 'JobCancelledError', code: 'CANCELLED' });
+  });
+
   it('copies of the same instance in one scan are counted once, with a warning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ct-audit-series-'));
     cpSync(dataPath('ct-series/pydicom-ct5n-16x16'), join(dir, 'a'), { recursive: true });

@@ -44,7 +44,12 @@ function looksLikeBareDataSet(bytes: Uint8Array): boolean {
   return /^[A-Z]{2}$/.test(vr) || (bytes[6] | (bytes[7] << 8)) < 256;
 }
 
-function checkPart10Prefix(file: string, bytes: Uint8Array): void {
+/**
+ * Throws NotDicomFileError (or a DicomError for a bare data set) unless the bytes start with a Part 10
+ * preamble + 'DICM'. Needs only the first 132 bytes, so a folder scan can reject large non-DICOM files
+ * without reading them.
+ */
+export function checkPart10Prefix(file: string, bytes: Uint8Array): void {
   const hasPrefix =
     bytes.length >= 132 &&
     bytes[128] === 0x44 &&

@@ -11,7 +11,7 @@
  *  6. transfer syntax support (UnsupportedTransferSyntaxError with UID and name),
  *  7. pixel data length and decoding (DICOM_TRUNCATED / DICOM).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { DicomError, NotCtError, UnsupportedTransferSyntaxError } from '@shared/errors';
 import type { DicomFrame, DicomImage } from '@shared/dicom-types';
 import { decodeEncapsulatedFrame } from './decode-frame';
@@ -25,7 +25,7 @@ import {
   readSopClassUid,
 } from './extract-meta';
 import { applyModalityLut, paddingSpec } from './modality-lut';
-import { parseDicomBuffer } from './parse-part10';
+import { checkPart10Prefix, parseDicomBuffer } from './parse-part10';
 import { checkNativeLength, encapsulatedFrames, nativeFrameBytes, PIXEL_DATA_TAG } from './pixel-frames';
 import { countOutsideBitsStored, readNativeSamples, type StoredValues } from './stored-values';
 import { transferSyntaxInfo } from './transfer-syntaxes';
@@ -51,6 +51,15 @@ export async function readDicomFile(path: string, opts: ReadDicomOptions = {}): 
     const st = await stat(path);
     if (st.isDirectory())
       throw new DicomError(path, 'is a folder, not a file (use scanDicom for folders)', 'DICOM');
+    // Look at the first 132 bytes before reading a possibly large non-DICOM file whole.
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(Math.min(132, st.size));
+      await handle.read(head, 0, head.length, 0);
+      checkPart10Prefix(path, head);
+    } finally {
+      await handle.close();
+    }
     bytes = await readFile(path);
   } catch (e) {
     if (e instanceof DicomError) throw e;
@@ -153,6 +162,9 @@ export async function readDicomBuffer(
     return frame;
   });
 
+  if (modality === 'CT' && meta.sopClassUid?.startsWith('1.2.840.10008.5.1.4.1.1.7')) {
+    warnings.push('Secondary Capture labelled CT: pixel values may not be calibrated HU');
+  }
   if (modality === 'CT') {
     if (meta.rescale.source === 'absent') {
       warnings.push(
