@@ -49,7 +49,13 @@ async function tryTensorflow(skipped: BackendInfo['skipped']): Promise<string | 
       if (tf.findBackend('tensorflow') && (await tf.setBackend('tensorflow'))) return pkg;
       skipped.push({ backend: 'tensorflow', reason: `${pkg} loaded but did not register a backend` });
     } catch (e) {
-      const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      const code = (e as { code?: string }).code;
+      const msg =
+        code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+          ? 'not installed (optional dependency; its install downloads libtensorflow)'
+          : e instanceof Error
+            ? e.message.split('\n')[0]
+            : String(e);
       skipped.push({ backend: 'tensorflow', reason: `${pkg}: ${msg}` });
     }
   }
