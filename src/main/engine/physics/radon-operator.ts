@@ -174,7 +174,9 @@ export class RadonOperator implements LinearOperator {
     if (useFft) {
       // The filter is symmetric (an even kernel), so it is its own transpose.
       const apply = (r: tf.Tensor): tf.Tensor => runRampFilterKernel(r, filter, cutoff, scale);
-      filtered = linearOp(apply, apply)(rows);
+      // The gradient is the same differentiable op, so higher-order gradients work on this path too.
+      const filterOp: (r: tf.Tensor) => tf.Tensor = linearOp(apply, (dy) => filterOp(dy));
+      filtered = filterOp(rows);
     } else {
       const F = tf.tensor2d(filterMatrix(D, filter, cutoff, scale), [D, D]);
       filtered = tf.matMul(rows, F);
