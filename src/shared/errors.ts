@@ -61,7 +61,10 @@ export class DicomError extends CtAuditError {
 export class UnsupportedTransferSyntaxError extends DicomError {
   readonly uid: string;
   constructor(file: string, uid: string, name: string) {
-    super(file, `unsupported transfer syntax ${uid} (${name})`, 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX', { uid, name });
+    super(file, `unsupported transfer syntax ${uid} (${name})`, 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX', {
+      uid,
+      name,
+    });
     this.uid = uid;
   }
 }

@@ -17,7 +17,10 @@ export function xToHu(x: number): number {
 }
 
 /** Array form of huToX; writes into `out` when given (may alias `hu`). */
-export function huArrayToX(hu: ArrayLike<number>, out: Float32Array = new Float32Array(hu.length)): Float32Array {
+export function huArrayToX(
+  hu: ArrayLike<number>,
+  out: Float32Array = new Float32Array(hu.length),
+): Float32Array {
   for (let i = 0; i < hu.length; i++) {
     const x = 1 + hu[i] / 1000;
     out[i] = x > 0 ? x : 0;
@@ -26,7 +29,10 @@ export function huArrayToX(hu: ArrayLike<number>, out: Float32Array = new Float3
 }
 
 /** Array form of xToHu. */
-export function xArrayToHu(x: ArrayLike<number>, out: Float32Array = new Float32Array(x.length)): Float32Array {
+export function xArrayToHu(
+  x: ArrayLike<number>,
+  out: Float32Array = new Float32Array(x.length),
+): Float32Array {
   for (let i = 0; i < x.length; i++) out[i] = (x[i] - 1) * 1000;
   return out;
 }

@@ -17,7 +17,10 @@ export function buildProgram(): Command {
     .description('Robustness audits of deep-learning CT reconstruction')
     .version(APP_VERSION)
     .option('--debug', 'print stack traces for errors')
-    .option('--backend <name>', 'tfjs backend: tensorflow, wasm or cpu (default: best available; env CT_AUDIT_BACKEND)')
+    .option(
+      '--backend <name>',
+      'tfjs backend: tensorflow, wasm or cpu (default: best available; env CT_AUDIT_BACKEND)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerInfo(program);
@@ -38,7 +41,8 @@ export async function main(argv: string[]): Promise<number> {
     const debug = argv.includes('--debug');
     if (e instanceof CommanderError) {
       // commander already printed its message (help, version, or the usage error).
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        return 0;
       return 2;
     }
     if (debug) console.error(e);
@@ -47,7 +51,9 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === 'USAGE' ? 2 : 1;
     }
     const err = e as Error;
-    console.error(`ct-audit: internal error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}`);
+    console.error(
+      `ct-audit: internal error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}`,
+    );
     return e instanceof CtAuditError ? 1 : 70;
   }
 }

@@ -15,6 +15,8 @@ describe('backend selection', () => {
     expect(tf.getBackend()).toBe('cpu');
   });
   it('rejects an unknown backend name with the choices', async () => {
-    await expect(initBackend({ backend: 'metal' })).rejects.toThrow(/unknown backend "metal".*tensorflow, wasm, cpu/);
+    await expect(initBackend({ backend: 'metal' })).rejects.toThrow(
+      /unknown backend "metal".*tensorflow, wasm, cpu/,
+    );
   });
 });

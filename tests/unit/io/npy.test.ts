@@ -52,8 +52,12 @@ describe('npy', () => {
   it('rejects non-npy, truncated data and complex dtypes with the file name', () => {
     expect(() => decodeNpy(new Uint8Array([1, 2, 3]), 'x.npy')).toThrow(/x\.npy: not a \.npy file/);
     const p = new Uint8Array(8);
-    expect(() => decodeNpy(handMade('<f4', '(3,)', p), 'y.npy')).toThrow(/y\.npy: truncated .npy data.*needs 12 bytes, file has 8/);
-    expect(() => decodeNpy(handMade('<c8', '(1,)', new Uint8Array(8)), 'z.npy')).toThrow(/unsupported .npy dtype '<c8'/);
+    expect(() => decodeNpy(handMade('<f4', '(3,)', p), 'y.npy')).toThrow(
+      /y\.npy: truncated .npy data.*needs 12 bytes, file has 8/,
+    );
+    expect(() => decodeNpy(handMade('<c8', '(1,)', new Uint8Array(8)), 'z.npy')).toThrow(
+      /unsupported .npy dtype '<c8'/,
+    );
     expect(() => encodeNpy(new Float32Array(3), [2, 2])).toThrow(/holds 4 values, data has 3/);
   });
 });

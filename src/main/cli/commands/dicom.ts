@@ -10,14 +10,21 @@ export function registerDicom(program: Command): void {
     .description('decode one DICOM slice to Hounsfield units as float32 .npy [rows, columns]')
     .argument('<file>', 'a DICOM file')
     .requiredOption('--out <hu.npy>', 'output .npy')
-    .option('--frame <k>', 'frame number for multi-frame files (1-based, as DICOM numbers frames)', parseIntOption('frame', 1), 1)
+    .option(
+      '--frame <k>',
+      'frame number for multi-frame files (1-based, as DICOM numbers frames)',
+      parseIntOption('frame', 1),
+      1,
+    )
     .option('--allow-non-ct', 'accept non-CT modalities (values are then rescaled stored values, not HU)')
     .option('--json', 'print a JSON summary on stdout')
     .action(async (file: string, o: { out: string; frame: number; allowNonCt?: boolean; json?: boolean }) => {
       const image = await readDicomFile(file, { allowNonCt: o.allowNonCt });
       const frame = image.frames[o.frame - 1];
       if (!frame) {
-        throw new UsageError(`${file}: --frame ${o.frame} is out of range (the file has ${image.frames.length} frame(s))`);
+        throw new UsageError(
+          `${file}: --frame ${o.frame} is out of range (the file has ${image.frames.length} frame(s))`,
+        );
       }
       const { rows, columns } = image.meta;
       await ensureParent(o.out);

@@ -36,13 +36,18 @@ function seriesSummary(s: DicomSeries) {
     orderedBy: s.orderedBy,
     hu: { min, max, paddingPixels: padding },
     files: s.slices.map((sl) => path.basename(sl.image.file)),
-    duplicates: s.duplicates.map((d) => ({ file: path.basename(d.file), duplicateOf: path.basename(d.duplicateOf) })),
+    duplicates: s.duplicates.map((d) => ({
+      file: path.basename(d.file),
+      duplicateOf: path.basename(d.duplicateOf),
+    })),
     warnings: s.warnings,
   };
 }
 
 function printScan(scan: DicomScanResult, summaries: ReturnType<typeof seriesSummary>[]): void {
-  console.log(`\nDICOM: ${summaries.length} series, ${scan.errors.length} unusable file(s), ${scan.notDicom.length} non-DICOM file(s)`);
+  console.log(
+    `\nDICOM: ${summaries.length} series, ${scan.errors.length} unusable file(s), ${scan.notDicom.length} non-DICOM file(s)`,
+  );
   summaries.forEach((s, i) => {
     const spacing = s.pixelSpacingMm ? `${s.pixelSpacingMm[0]}x${s.pixelSpacingMm[1]} mm` : 'spacing unknown';
     console.log(
@@ -51,10 +56,14 @@ function printScan(scan: DicomScanResult, summaries: ReturnType<typeof seriesSum
     console.log(
       `    ${s.slices} slice(s) of ${s.rows}x${s.columns}, ${spacing}` +
         (s.sliceThicknessMm !== null ? `, thickness ${s.sliceThicknessMm} mm` : '') +
-        (s.sliceStepsMm ? `, steps ${s.sliceStepsMm.min.toFixed(3)}..${s.sliceStepsMm.max.toFixed(3)} mm` : '') +
+        (s.sliceStepsMm
+          ? `, steps ${s.sliceStepsMm.min.toFixed(3)}..${s.sliceStepsMm.max.toFixed(3)} mm`
+          : '') +
         `, ordered by ${s.orderedBy}`,
     );
-    console.log(`    HU ${s.hu.min}..${s.hu.max}${s.hu.paddingPixels ? ` (${s.hu.paddingPixels} padding pixels excluded)` : ''}`);
+    console.log(
+      `    HU ${s.hu.min}..${s.hu.max}${s.hu.paddingPixels ? ` (${s.hu.paddingPixels} padding pixels excluded)` : ''}`,
+    );
     console.log(`    transfer syntax: ${s.transferSyntaxes.join(', ')}`);
     for (const w of s.warnings) console.log(`    warning: ${w}`);
   });
@@ -65,7 +74,9 @@ function printScan(scan: DicomScanResult, summaries: ReturnType<typeof seriesSum
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('compute backend and versions; with paths: DICOM series, slices and per-file errors (de-identified)')
+    .description(
+      'compute backend and versions; with paths: DICOM series, slices and per-file errors (de-identified)',
+    )
     .argument('[paths...]', 'DICOM files or folders (searched recursively)')
     .option('--allow-non-ct', 'accept non-CT modalities')
     .option('--json', 'print one JSON object on stdout')
@@ -87,17 +98,29 @@ export function registerInfo(program: Command): void {
         };
       }
       if (o.json) {
-        printJson({ app: { name: 'ct-audit', version: APP_VERSION }, backend, presets, ...(dicom ? { dicom } : {}) });
+        printJson({
+          app: { name: 'ct-audit', version: APP_VERSION },
+          backend,
+          presets,
+          ...(dicom ? { dicom } : {}),
+        });
         return;
       }
       console.log(`ct-audit ${APP_VERSION}`);
       console.log(`backend: ${backend.backend} (${backend.provider})`);
       if (backend.wasm) {
-        console.log(`  wasm: SIMD ${backend.wasm.simd ? 'yes' : 'no'}, threads ${backend.wasm.threads ? backend.wasm.threadCount : 'no'}`);
+        console.log(
+          `  wasm: SIMD ${backend.wasm.simd ? 'yes' : 'no'}, threads ${backend.wasm.threads ? backend.wasm.threadCount : 'no'}`,
+        );
       }
-      if (backend.registeredKernels.length) console.log(`  kernels registered by CT Audit: ${backend.registeredKernels.join(', ')}`);
+      if (backend.registeredKernels.length)
+        console.log(`  kernels registered by CT Audit: ${backend.registeredKernels.join(', ')}`);
       for (const s of backend.skipped) console.log(`  not used: ${s.backend}: ${s.reason}`);
-      console.log(`versions: ${Object.entries(backend.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(
+        `versions: ${Object.entries(backend.versions)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
       console.log(`platform: ${backend.platform}`);
       for (const [k, v] of Object.entries(presets)) console.log(`preset ${k}: ${v}`);
       if (scan) printScan(scan, summaries);

@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { makeGeometry, type Geometry } from '@shared/geometry';
-import { UsageError } from '@shared/errors';
-import { radonForwardArray, radonAdjointArray, fbpArray, FILTER_NAMES, type FilterName } from '../../engine/physics';
+import { InputError } from '@shared/errors';
+import {
+  radonForwardArray,
+  radonAdjointArray,
+  fbpArray,
+  FILTER_NAMES,
+  type FilterName,
+} from '../../engine/physics';
 import { readNpy, writeNpy } from '../../engine/io/npy';
 import { ensureParent, parseChoice, parseIntOption, parseNumberOption, printJson } from '../context';
 
@@ -10,7 +16,9 @@ function asBatch(file: string, shape: number[], what: string): { batch: number; 
   if (shape.length === 2) return { batch: 1, rows: shape[0], cols: shape[1] };
   if (shape.length === 3) return { batch: shape[0], rows: shape[1], cols: shape[2] };
   if (shape.length === 4 && shape[3] === 1) return { batch: shape[0], rows: shape[1], cols: shape[2] };
-  throw new UsageError(`${file}: expected ${what} as [R,C], [B,R,C] or [B,R,C,1], got shape (${shape.join(', ')})`);
+  throw new InputError(
+    `${file}: expected ${what} as [R,C], [B,R,C] or [B,R,C,1], got shape (${shape.join(', ')})`,
+  );
 }
 
 function outShape(batched: boolean, batch: number, rows: number, cols: number): number[] {
@@ -19,7 +27,8 @@ function outShape(batched: boolean, batch: number, rows: number, cols: number): 
 
 function checkFinite(file: string, data: Float32Array): void {
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new UsageError(`${file}: value ${i} is ${data[i]} (NaN or infinite values cannot be projected)`);
+    if (!Number.isFinite(data[i]))
+      throw new InputError(`${file}: value ${i} is ${data[i]} (NaN or infinite values cannot be projected)`);
   }
 }
 
@@ -38,20 +47,26 @@ async function report(o: Common, g: Geometry, what: string, shape: number[], ms:
 export function registerRadon(program: Command): void {
   const radon = program
     .command('radon')
-    .description('parallel-beam projector A, its adjoint A^T and FBP on .npy arrays (DESIGN.md section 3 conventions)');
+    .description(
+      'parallel-beam projector A, its adjoint A^T and FBP on .npy arrays (DESIGN.md section 3 conventions)',
+    );
 
   radon
     .command('forward')
     .description('images [N,N] or [B,N,N] -> sinograms [A,D] or [B,A,D]')
     .requiredOption('--in <x.npy>', 'input image(s)')
     .requiredOption('--views <A>', 'number of views over [0, 180) degrees', parseIntOption('views', 1, 10000))
-    .option('--detectors <D>', 'detector bins (default ceil(N*sqrt(2)))', parseIntOption('detectors', 1, 16384))
+    .option(
+      '--detectors <D>',
+      'detector bins (default ceil(N*sqrt(2)))',
+      parseIntOption('detectors', 1, 16384),
+    )
     .requiredOption('--out <y.npy>', 'output sinogram(s)')
     .option('--json', 'print a JSON summary')
     .action(async (o: Common & { views: number; detectors?: number }) => {
       const x = await readNpy(o.in);
       const { batch, rows, cols } = asBatch(o.in, x.shape, 'images');
-      if (rows !== cols) throw new UsageError(`${o.in}: images must be square, got ${rows}x${cols}`);
+      if (rows !== cols) throw new InputError(`${o.in}: images must be square, got ${rows}x${cols}`);
       checkFinite(o.in, x.data);
       const g = makeGeometry({ size: rows, views: o.views, detectors: o.detectors });
       const t0 = performance.now();
@@ -80,22 +95,33 @@ export function registerRadon(program: Command): void {
     return { y, batch, g };
   };
 
-  sinogramCommand('adjoint', 'sinograms -> images by the exact transpose A^T (unfiltered backprojection)').action(
-    async (o: Common & { size: number }) => {
-      const { y, batch, g } = await loadSinogram(o);
-      const t0 = performance.now();
-      const x = radonAdjointArray(y.data, batch, g);
-      const ms = performance.now() - t0;
-      const shape = outShape(y.shape.length > 2, batch, g.size, g.size);
-      await ensureParent(o.out);
-      await writeNpy(o.out, x, shape);
-      await report(o, g, 'adjoint', shape, ms);
-    },
-  );
+  sinogramCommand(
+    'adjoint',
+    'sinograms -> images by the exact transpose A^T (unfiltered backprojection)',
+  ).action(async (o: Common & { size: number }) => {
+    const { y, batch, g } = await loadSinogram(o);
+    const t0 = performance.now();
+    const x = radonAdjointArray(y.data, batch, g);
+    const ms = performance.now() - t0;
+    const shape = outShape(y.shape.length > 2, batch, g.size, g.size);
+    await ensureParent(o.out);
+    await writeNpy(o.out, x, shape);
+    await report(o, g, 'adjoint', shape, ms);
+  });
 
   sinogramCommand('fbp', 'sinograms -> images by filtered backprojection, scaled so FBP(A x) ~ x')
-    .option('--filter <name>', `filter: ${FILTER_NAMES.join(', ')}`, parseChoice('filter', FILTER_NAMES), 'ram-lak')
-    .option('--cutoff <c>', 'frequency cutoff in (0, 1], fraction of Nyquist', parseNumberOption('cutoff', 0, 1), 1)
+    .option(
+      '--filter <name>',
+      `filter: ${FILTER_NAMES.join(', ')}`,
+      parseChoice('filter', FILTER_NAMES),
+      'ram-lak',
+    )
+    .option(
+      '--cutoff <c>',
+      'frequency cutoff in (0, 1], fraction of Nyquist',
+      parseNumberOption('cutoff', 0, 1),
+      1,
+    )
     .action(async (o: Common & { size: number; filter: FilterName; cutoff: number }) => {
       const { y, batch, g } = await loadSinogram(o);
       const t0 = performance.now();

@@ -5,7 +5,14 @@ import { GEOMETRY_PRESETS, makeGeometry, describeGeometry, type GeometryPresetNa
 import { parseNoiseSpec, describeNoise } from '@shared/noise-spec';
 import { UsageError } from '@shared/errors';
 import { xArrayToHu, type Window } from '@shared/units';
-import { readDicomFile, frameToCanonical, applyWindow, windowFromFile, windowPreset, publicMeta } from '../../engine/dicom';
+import {
+  readDicomFile,
+  frameToCanonical,
+  applyWindow,
+  windowFromFile,
+  windowPreset,
+  publicMeta,
+} from '../../engine/dicom';
 import { FILTER_NAMES, type FilterName } from '../../engine/physics';
 import { fbpBaseline } from '../../engine/pipeline/fbp-baseline';
 import { writeNpy, writeFileAtomic } from '../../engine/io/npy';
@@ -47,17 +54,42 @@ interface ReconstructOptions {
 export function registerReconstruct(program: Command): void {
   program
     .command('reconstruct')
-    .description('DICOM slice -> canonical image -> simulated sinogram (+ noise) -> FBP; writes .npy, PNG and PSNR/SSIM')
+    .description(
+      'DICOM slice -> canonical image -> simulated sinogram (+ noise) -> FBP; writes .npy, PNG and PSNR/SSIM',
+    )
     .argument('<dicom>', 'a CT DICOM file')
-    .option('--preset <name>', `geometry preset: ${PRESETS.join(', ')} (overridden by --size/--views)`, parseChoice('preset', PRESETS), 'demo')
+    .option(
+      '--preset <name>',
+      `geometry preset: ${PRESETS.join(', ')} (overridden by --size/--views)`,
+      parseChoice('preset', PRESETS),
+      'demo',
+    )
     .option('--size <N>', 'image side N in pixels', parseIntOption('size', 8, 2048))
     .option('--views <A>', 'views over [0, 180) degrees', parseIntOption('views', 1, 10000))
-    .option('--filter <name>', `FBP filter: ${FILTER_NAMES.join(', ')}`, parseChoice('filter', FILTER_NAMES), 'ram-lak')
-    .option('--cutoff <c>', 'filter cutoff in (0, 1], fraction of Nyquist', parseNumberOption('cutoff', 0, 1), 1)
+    .option(
+      '--filter <name>',
+      `FBP filter: ${FILTER_NAMES.join(', ')}`,
+      parseChoice('filter', FILTER_NAMES),
+      'ram-lak',
+    )
+    .option(
+      '--cutoff <c>',
+      'filter cutoff in (0, 1], fraction of Nyquist',
+      parseNumberOption('cutoff', 0, 1),
+      1,
+    )
     .option('--noise <spec>', 'none | gaussian:<sigma> | gaussian:<r>% | poisson:<I0>', 'none')
     .option('--seed <s>', 'seed for the noise', parseIntOption('seed', 0), 0)
-    .option('--frame <k>', 'frame number for multi-frame files (1-based, as DICOM numbers frames)', parseIntOption('frame', 1), 1)
-    .option('--window <w>', 'display window for PNGs: soft-tissue, lung, bone, brain or centre,width (default: the file\'s own, else soft-tissue)')
+    .option(
+      '--frame <k>',
+      'frame number for multi-frame files (1-based, as DICOM numbers frames)',
+      parseIntOption('frame', 1),
+      1,
+    )
+    .option(
+      '--window <w>',
+      "display window for PNGs: soft-tissue, lung, bone, brain or centre,width (default: the file's own, else soft-tissue)",
+    )
     .option('--allow-non-ct', 'accept non-CT modalities (values are then not HU)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--json', 'print a JSON summary on stdout')
@@ -71,11 +103,19 @@ export function registerReconstruct(program: Command): void {
       const image = await readDicomFile(file, { allowNonCt: o.allowNonCt });
       const frame = image.frames[o.frame - 1];
       if (!frame) {
-        throw new UsageError(`${file}: --frame ${o.frame} is out of range (the file has ${image.frames.length} frame(s))`);
+        throw new UsageError(
+          `${file}: --frame ${o.frame} is out of range (the file has ${image.frames.length} frame(s))`,
+        );
       }
       const slice = frameToCanonical(frame, image.meta.rows, image.meta.columns, g.size);
       const pixelSizeMm = slice.spacingMm ? Math.sqrt(slice.spacingMm[0] * slice.spacingMm[1]) : undefined;
-      const r = fbpBaseline(slice.x, g, { filter: o.filter, cutoff: o.cutoff, noise, seed: o.seed, pixelSizeMm });
+      const r = fbpBaseline(slice.x, g, {
+        filter: o.filter,
+        cutoff: o.cutoff,
+        noise,
+        seed: o.seed,
+        pixelSizeMm,
+      });
 
       await fs.mkdir(o.out, { recursive: true });
       const win = window ?? windowFromFile(image.meta) ?? windowPreset('soft-tissue');
@@ -109,9 +149,15 @@ export function registerReconstruct(program: Command): void {
       await writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
       if (o.json) printJson(summary);
       else {
-        console.log(`${path.basename(file)}: ${describeGeometry(g)}; ${describeNoise(noise)}; FBP ${o.filter} (cutoff ${o.cutoff})`);
-        console.log(`PSNR ${r.psnr.toFixed(2)} dB, SSIM ${r.ssim.toFixed(4)} (data range ${r.dataRange.toFixed(3)}, canonical units)`);
-        console.log(`wrote ${o.out}/{reference,sinogram,fbp}.npy, reference.png, fbp.png, summary.json (window C${win.center}/W${win.width})`);
+        console.log(
+          `${path.basename(file)}: ${describeGeometry(g)}; ${describeNoise(noise)}; FBP ${o.filter} (cutoff ${o.cutoff})`,
+        );
+        console.log(
+          `PSNR ${r.psnr.toFixed(2)} dB, SSIM ${r.ssim.toFixed(4)} (data range ${r.dataRange.toFixed(3)}, canonical units)`,
+        );
+        console.log(
+          `wrote ${o.out}/{reference,sinogram,fbp}.npy, reference.png, fbp.png, summary.json (window C${win.center}/W${win.width})`,
+        );
       }
     });
 }

@@ -74,7 +74,10 @@ async function tryWasm(skipped: BackendInfo['skipped']): Promise<boolean> {
 }
 
 function collectVersions(): Record<string, string> {
-  const v: Record<string, string> = { ...(tf.version as Record<string, string>), node: process.versions.node };
+  const v: Record<string, string> = {
+    ...(tf.version as Record<string, string>),
+    node: process.versions.node,
+  };
   for (const p of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
     const ver = packageVersion(p);
     if (ver) v[p.replace('@tensorflow/', '')] = ver;
@@ -112,7 +115,9 @@ async function select(requested: BackendName | undefined): Promise<BackendInfo> 
       backend = 'wasm';
       provider = '@tensorflow/tfjs-backend-wasm';
     } else if (requested === 'wasm') {
-      throw new BackendError(`backend "wasm" requested but unavailable: ${skipped.map((s) => s.reason).join('; ')}`);
+      throw new BackendError(
+        `backend "wasm" requested but unavailable: ${skipped.map((s) => s.reason).join('; ')}`,
+      );
     }
   }
   if (!backend) {

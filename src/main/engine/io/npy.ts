@@ -70,13 +70,17 @@ export function decodeNpy(bytes: Uint8Array, name = 'array'): NpyArray {
   }
   const dataStart = headerStart + headerLen;
   if (dataStart > bytes.length) throw new InputError(`${name}: truncated .npy header`);
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart));
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
+    bytes.subarray(headerStart, dataStart),
+  );
   const { descr, fortran, shape } = parseHeader(header, name);
   const order = descr[0];
   const kind = descr.slice(1);
   const reader = READERS[kind === '?' ? 'b1' : kind];
   if (!reader || !['<', '>', '|', '='].includes(order)) {
-    throw new InputError(`${name}: unsupported .npy dtype '${descr}' (use a real numeric dtype such as float32)`);
+    throw new InputError(
+      `${name}: unsupported .npy dtype '${descr}' (use a real numeric dtype such as float32)`,
+    );
   }
   const little = order !== '>';
   const count = shape.reduce((a, b) => a * b, 1);

@@ -13,6 +13,11 @@ export function encodeGrayPng(gray: Uint8Array, width: number, height: number): 
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
 }
 
-export async function writeGrayPng(path: string, gray: Uint8Array, width: number, height: number): Promise<void> {
+export async function writeGrayPng(
+  path: string,
+  gray: Uint8Array,
+  width: number,
+  height: number,
+): Promise<void> {
   await writeFileAtomic(path, encodeGrayPng(gray, width, height));
 }

@@ -40,7 +40,11 @@ function addNoise(y: Float32Array, noise: NoiseSpec, seed: Seed, pixelSizeMm: nu
     case 'none':
       return y;
     case 'gaussian':
-      return addGaussianNoise(y, 'sigma' in noise ? { sigma: noise.sigma } : { relative: noise.relative }, seed);
+      return addGaussianNoise(
+        y,
+        'sigma' in noise ? { sigma: noise.sigma } : { relative: noise.relative },
+        seed,
+      );
     case 'poisson':
       return addPoissonNoise(y, { I0: noise.i0, pixelSizeMm }, seed);
   }
@@ -58,10 +62,17 @@ function norm(a: Float32Array, b?: Float32Array): number {
 /** Needs an initialised backend (metrics run as tfjs ops). */
 export function fbpBaseline(x: Float32Array, g: Geometry, o: FbpBaselineOptions = {}): FbpBaselineResult {
   if (x.length !== g.size * g.size) {
-    throw new ShapeError(`fbpBaseline: expected an image of ${g.size}x${g.size} = ${g.size * g.size} values, got ${x.length}`);
+    throw new ShapeError(
+      `fbpBaseline: expected an image of ${g.size}x${g.size} = ${g.size * g.size} values, got ${x.length}`,
+    );
   }
   const sinogram = radonForwardArray(x, 1, g);
-  const measured = addNoise(sinogram, o.noise ?? { kind: 'none' }, o.seed ?? 0, o.pixelSizeMm ?? DEFAULT_PIXEL_SIZE_MM);
+  const measured = addNoise(
+    sinogram,
+    o.noise ?? { kind: 'none' },
+    o.seed ?? 0,
+    o.pixelSizeMm ?? DEFAULT_PIXEL_SIZE_MM,
+  );
   const fbp = fbpArray(measured, 1, g, { filter: o.filter, cutoff: o.cutoff });
   let lo = Infinity;
   let hi = -Infinity;
@@ -76,5 +87,13 @@ export function fbpBaseline(x: Float32Array, g: Geometry, o: FbpBaselineOptions 
     return [psnr(ref, rec, { dataRange })[0], ssim(ref, rec, { dataRange })[0]];
   });
   const ny = norm(sinogram);
-  return { sinogram, measured, fbp, psnr: p, ssim: s, dataRange, relativeNoise: ny > 0 ? norm(measured, sinogram) / ny : 0 };
+  return {
+    sinogram,
+    measured,
+    fbp,
+    psnr: p,
+    ssim: s,
+    dataRange,
+    relativeNoise: ny > 0 ? norm(measured, sinogram) / ny : 0,
+  };
 }
