@@ -14,7 +14,7 @@
  * with the windowed kernel restricted to |n| <= D - 1: the symmetric Toeplitz matrix filterMatrix().
  */
 import { UsageError } from '@shared/errors';
-import { fft, nextPowerOfTwo } from './fbp-fft';
+import { fft, nextPowerOfTwo } from '../numeric/fft';
 
 export const FILTER_NAMES = ['ram-lak', 'shepp-logan', 'cosine', 'hamming', 'hann'] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
