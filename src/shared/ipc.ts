@@ -130,15 +130,9 @@ export interface IpcResponses {
 
 export type IpcResponse<C extends IpcChannel> = IpcResponses[C];
 
-export interface JobProgress {
-  jobId: string;
-  phase: string;
-  step: number;
-  total: number;
-  /** Latest metrics of the phase (loss, PSNR, ...), by name. */
-  metrics?: Record<string, number>;
-  etaSeconds?: number;
-}
+import type { JobProgress } from './jobs';
+
+export type { JobProgress };
 
 export interface JobDone {
   jobId: string;
