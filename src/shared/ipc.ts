@@ -27,6 +27,7 @@ import {
   type ErrorCode,
 } from './errors';
 import { IpcChannel, IpcEvent } from './ipc-channels';
+import type { JobProgress } from './jobs';
 
 // ---------------------------------------------------------------------------------------------
 // Channels: `IpcChannel` (request/response, renderer -> main) and `IpcEvent` (main -> renderer).
@@ -129,8 +130,6 @@ export interface IpcResponses {
 }
 
 export type IpcResponse<C extends IpcChannel> = IpcResponses[C];
-
-import type { JobProgress } from './jobs';
 
 export type { JobProgress };
 
