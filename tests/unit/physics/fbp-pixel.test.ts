@@ -2,7 +2,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeGeometry, type Geometry } from '@shared/geometry';
 import { UsageError } from '@shared/errors';
 import { initBackend, tf } from '../../../src/main/engine/backend';
-import { createRng } from '../../../src/main/engine/random';
 import {
   RadonOperator,
   fbpArray,
@@ -15,28 +14,9 @@ import {
   rasterizeEllipses,
   sheppLoganEllipses,
 } from '../../../src/main/engine/physics/phantoms';
+import { randn, dot, relErr } from '../helpers/arrays';
 
 const CASES = [32, 64, 128].flatMap((N) => [1, 17, 143].map((A) => ({ N, A })));
-
-function randn(seed: string, n: number): Float32Array {
-  return createRng(seed).fillNormal(new Float32Array(n));
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num += (a[i] - ref[i]) ** 2;
-    den += ref[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 /** Pixel-driven linear-interpolation backprojection, written directly from its definition. */
 function naiveBackproject(q: ArrayLike<number>, g: Geometry): Float64Array {

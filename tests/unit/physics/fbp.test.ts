@@ -2,7 +2,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeGeometry, type Geometry } from '@shared/geometry';
 import { UsageError } from '@shared/errors';
 import { initBackend, tf } from '../../../src/main/engine/backend';
-import { createRng } from '../../../src/main/engine/random';
 import {
   FILTER_NAMES,
   RadonOperator,
@@ -22,20 +21,7 @@ import {
   sheppLoganEllipses,
   type GaussianBlob,
 } from '../../../src/main/engine/physics/phantoms';
-
-function randn(seed: string, n: number): Float32Array {
-  return createRng(seed).fillNormal(new Float32Array(n));
-}
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num += (a[i] - ref[i]) ** 2;
-    den += ref[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
+import { randn, relErr } from '../helpers/arrays';
 
 function sum(a: ArrayLike<number>): number {
   let s = 0;

@@ -9,16 +9,7 @@ import {
   rasterizeEllipses,
   sheppLoganEllipses,
 } from '../../../src/main/engine/physics/phantoms';
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num += (a[i] - ref[i]) ** 2;
-    den += ref[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
+import { relErr } from '../helpers/arrays';
 
 // Against the exact line integrals of the colleague's closed forms (phantoms.ts), N 256, 143 views,
 // default detector (363 bins at 1 px). scikit-image 0.19.3 `radon(circle=False)` on the same rasters:

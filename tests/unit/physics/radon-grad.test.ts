@@ -1,22 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeGeometry } from '@shared/geometry';
 import { initBackend, tf } from '../../../src/main/engine/backend';
-import { createRng } from '../../../src/main/engine/random';
 import { RadonOperator, type FilterName } from '../../../src/main/engine/physics';
+import { randn, dot } from '../helpers/arrays';
 
 const SIZES = [32, 64, 128];
 const VIEWS = [1, 17, 143];
 const CASES = SIZES.flatMap((N) => VIEWS.map((A) => ({ N, A })));
-
-function randn(seed: string, n: number): Float32Array {
-  return createRng(seed).fillNormal(new Float32Array(n));
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
 
 /** 0.5 ||f(z) - target||^2 evaluated in Float64 from the float32 output of f. */
 function quadLoss(

@@ -2,7 +2,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeGeometry, type Geometry } from '@shared/geometry';
 import { ShapeError, UsageError } from '@shared/errors';
 import { initBackend, tf } from '../../../src/main/engine/backend';
-import { createRng } from '../../../src/main/engine/random';
 import {
   RadonOperator,
   computeOpNormSq,
@@ -10,24 +9,11 @@ import {
   radonAdjointArray,
   radonForwardArray,
 } from '../../../src/main/engine/physics';
+import { randn, dot, norm } from '../helpers/arrays';
 
 const SIZES = [32, 64, 128];
 const VIEWS = [1, 17, 143];
 const CASES = SIZES.flatMap((N) => VIEWS.map((A) => ({ N, A })));
-
-function randn(seed: string, n: number): Float32Array {
-  return createRng(seed).fillNormal(new Float32Array(n));
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function norm(a: ArrayLike<number>): number {
-  return Math.sqrt(dot(a, a));
-}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
