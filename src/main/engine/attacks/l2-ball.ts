@@ -1,0 +1,292 @@
+/**
+ * Worst-case perturbations on l2 balls by projected gradient ascent with momentum (PGA), batched over slices:
+ *
+ *   pga-y  max_{||delta||_2 <= eps} ||f(A x + delta) - x||_2         (eq. 8 of papers/000; delta in y)
+ *   pgd-x  max_{||xi||_2 <= eps}    ||f(y + A xi) - x||_2            (xi in x, y_{x+xi} = y_x + A xi, papers/002)
+ *
+ * Each step (per slice i, g the gradient of ||f(y'_i) - x_i||^2 with respect to the perturbation d_i):
+ *   m_i <- mu m_i + g_i / ||g_i||            (momentum on normalized gradients, as MI-FGSM)
+ *   d_i <- P_eps(d_i + alpha eps_i m_i / ||m_i||)
+ * P the projection onto the ball. The step length alpha (`stepSize`) is relative to eps, so one setting works
+ * for every radius. The best point seen (largest error, including the start) is kept per slice, over steps and
+ * over random restarts; the first restart starts from `init` (a warm start) when given, else from a random
+ * point on the sphere (`randomStart`, default true: at delta = 0 the gradient of an exact inverse vanishes on
+ * clean data), or from 0. A final projection in Float64 makes ||delta_i|| <= eps_i hold to float32 rounding.
+ */
+import { UsageError } from '@shared/errors';
+import { tf } from '../backend';
+import type { JobContext } from '../host/job-context';
+import type { Reconstructor } from '../models/reconstructor';
+import { RadonOperator } from '../physics';
+import { createRng, type Rng } from '../random';
+import {
+  checkPair,
+  checkPositiveInt,
+  checkRange,
+  epsPerSlice,
+  normalizeSlices,
+  projectL2,
+  projectL2Host,
+  radiusTensor,
+  randomOnSpheres,
+  sliceDistances,
+  sliceNorms,
+  sliceNormsHost,
+  yieldToEventLoop,
+} from './slices';
+import type { Attack, AttackKind, AttackOptions, AttackResult } from './types';
+
+export interface L2BallAttackOptions extends AttackOptions {
+  /** Gradient steps per restart. Default 100. */
+  steps?: number;
+  /** Step length relative to eps. Default 0.5. */
+  stepSize?: number;
+  /** Momentum mu in [0, 1). Default 0.5. */
+  momentum?: number;
+  /** Independent starts; the best per slice is kept. Default 1. */
+  restarts?: number;
+  /** Start from a random point on the sphere when there is no (non-zero) warm start. Default true. */
+  randomStart?: boolean;
+}
+
+/**
+ * Defaults. Measured on FBP at N 16 / 24 views against the exact worst case (tests/unit/attacks): large
+ * normalized steps act like power iteration on the Jacobian and reach > 99.6% in 100 steps for eps up to 20%
+ * of ||A x||; smaller steps (0.1) with strong momentum (0.9) need ~2x more steps.
+ */
+export const L2_BALL_DEFAULTS = { steps: 100, stepSize: 0.5, momentum: 0.5, restarts: 1, randomStart: true };
+
+type ToMeasurement = (d: tf.Tensor4D) => tf.Tensor4D;
+
+interface Problem {
+  model: Reconstructor;
+  x: tf.Tensor4D;
+  toY: ToMeasurement;
+  eps: tf.Tensor;
+}
+
+/** Per-slice ||f(toY(d)) - x||^2 and its gradient with respect to d. The caller disposes both. */
+function lossAndGrad(p: Problem, d: tf.Tensor4D): { loss: tf.Tensor1D; grad: tf.Tensor4D } {
+  let loss: tf.Tensor1D | undefined;
+  const grad = tf.grad((v: tf.Tensor) => {
+    const per = tf.sum(tf.squaredDifference(p.model.reconstruct(p.toY(v as tf.Tensor4D)), p.x), [1, 2, 3]);
+    loss = tf.keep(per.clone()) as tf.Tensor1D;
+    return tf.sum(per);
+  })(d) as tf.Tensor4D;
+  return { loss: loss as tf.Tensor1D, grad };
+}
+
+function lossOnly(p: Problem, d: tf.Tensor4D): tf.Tensor1D {
+  return tf.tidy(
+    () => tf.sum(tf.squaredDifference(p.model.reconstruct(p.toY(d)), p.x), [1, 2, 3]) as tf.Tensor1D,
+  );
+}
+
+interface Best {
+  delta: tf.Tensor4D;
+  loss: tf.Tensor1D;
+}
+
+/** Keep, per slice, whichever of (best, candidate) has the larger loss. Disposes the old best. */
+function keepBetter(best: Best | undefined, delta: tf.Tensor4D, loss: tf.Tensor1D): Best {
+  if (!best) return { delta: tf.keep(delta.clone()), loss: tf.keep(loss.clone()) };
+  const next = tf.tidy(() => {
+    const better = tf.greater(loss, best.loss);
+    const mask = better.reshape([-1, 1, 1, 1]);
+    return {
+      delta: tf.keep(tf.where(tf.broadcastTo(mask, delta.shape), delta, best.delta) as tf.Tensor4D),
+      loss: tf.keep(tf.maximum(loss, best.loss) as tf.Tensor1D),
+    };
+  });
+  best.delta.dispose();
+  best.loss.dispose();
+  return next;
+}
+
+interface RunSettings {
+  steps: number;
+  stepSize: number;
+  momentum: number;
+  phase: string;
+  stepOffset: number;
+  totalSteps: number;
+}
+
+/** One restart of PGA from `start` (projected). Updates the running best in `state` (also when cancelled). */
+async function ascend(
+  p: Problem,
+  start: tf.Tensor4D,
+  s: RunSettings,
+  state: { best?: Best },
+  job: JobContext | undefined,
+): Promise<void> {
+  let delta = projectL2(start, p.eps) as tf.Tensor4D;
+  let m: tf.Tensor = tf.zerosLike(delta);
+  try {
+    for (let t = 0; t < s.steps; t++) {
+      job?.throwIfCancelled();
+      const { loss, grad } = lossAndGrad(p, delta);
+      state.best = keepBetter(state.best, delta, loss);
+      const [nextDelta, nextM] = tf.tidy(() => {
+        const mNew = tf.add(tf.mul(m, s.momentum), normalizeSlices(grad));
+        const stepDir = normalizeSlices(mNew);
+        const moved = tf.add(delta, tf.mul(stepDir, tf.mul(p.eps, s.stepSize)));
+        return [projectL2(moved, p.eps) as tf.Tensor4D, mNew];
+      });
+      grad.dispose();
+      delta.dispose();
+      m.dispose();
+      delta = nextDelta;
+      m = nextM;
+      if (job) {
+        const l = await loss.data();
+        let mean = 0;
+        for (const v of l) mean += Math.sqrt(v) / l.length;
+        job.progress({
+          phase: s.phase,
+          step: s.stepOffset + t + 1,
+          total: s.totalSteps,
+          metrics: { error: mean },
+        });
+      }
+      loss.dispose();
+      await yieldToEventLoop();
+    }
+    const last = lossOnly(p, delta);
+    state.best = keepBetter(state.best, delta, last);
+    last.dispose();
+  } finally {
+    delta.dispose();
+    m.dispose();
+  }
+}
+
+/** The norm of the clean signal per slice: ||A x|| for y-space perturbations, ||x|| for x-space ones. */
+export function referenceNorms(space: 'x' | 'y', x: tf.Tensor4D, op: RadonOperator): number[] {
+  if (space === 'x') return sliceNormsHost(x);
+  const ax = op.forward(x);
+  try {
+    return sliceNormsHost(ax);
+  } finally {
+    ax.dispose();
+  }
+}
+
+function resolveSettings(kind: string, o: L2BallAttackOptions) {
+  const steps = checkPositiveInt(kind, 'steps', o.steps ?? L2_BALL_DEFAULTS.steps, 0);
+  const stepSize = o.stepSize ?? L2_BALL_DEFAULTS.stepSize;
+  if (!(stepSize > 0) || !Number.isFinite(stepSize)) {
+    throw new UsageError(`${kind}: stepSize must be a positive number (relative to eps), got ${stepSize}`);
+  }
+  const momentum = checkRange(kind, 'momentum', o.momentum ?? L2_BALL_DEFAULTS.momentum, 0, 0.999);
+  const restarts = checkPositiveInt(kind, 'restarts', o.restarts ?? L2_BALL_DEFAULTS.restarts);
+  const randomStart = o.randomStart ?? L2_BALL_DEFAULTS.randomStart;
+  return { steps, stepSize, momentum, restarts, randomStart };
+}
+
+/** Start of restart r: the warm start (slices with a zero warm start: random), a random point, or 0. */
+function startPoint(
+  r: number,
+  shape: number[],
+  eps: number[],
+  init: tf.Tensor4D | undefined,
+  randomStart: boolean,
+  rng: Rng,
+): tf.Tensor4D {
+  const random = () => randomOnSpheres(rng.fork(`restart-${r}`), shape, eps);
+  if (r === 0 && init) {
+    if (!randomStart) return init.clone();
+    const rand = random();
+    const start = tf.tidy(() => {
+      const mask = tf.broadcastTo(tf.greater(sliceNorms(init), 0), shape);
+      return tf.where(mask, init, rand) as tf.Tensor4D;
+    });
+    rand.dispose();
+    return start;
+  }
+  if (randomStart || r > 0) return random();
+  return tf.zeros(shape as [number, number, number, number]);
+}
+
+function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAttackOptions> {
+  return {
+    kind,
+    space,
+    async attack(model, x, y, options, job) {
+      const op = options.op ?? new RadonOperator(model.geometry);
+      const B = checkPair(kind, x, y, op.domainShape, op.rangeShape);
+      const eps = epsPerSlice(kind, options.eps, B);
+      const st = resolveSettings(kind, options);
+      const shape = space === 'y' ? [...y.shape] : [...x.shape];
+      if (options.init && options.init.shape.some((d, i) => d !== shape[i])) {
+        throw new UsageError(
+          `${kind}: init has shape [${options.init.shape.join(',')}], expected [${shape.join(',')}]`,
+        );
+      }
+      const rng = createRng(options.seed ?? 0);
+      const refNorms = referenceNorms(space, x, op);
+      const epsT = radiusTensor(eps, 4);
+      const toY: ToMeasurement = space === 'y' ? (d) => tf.add(y, d) : (d) => tf.add(y, op.forward(d));
+      const p: Problem = { model, x, toY, eps: epsT };
+      const state: { best?: Best } = {};
+      try {
+        const cleanRecon = model.reconstruct(y);
+        const cleanError = sliceDistances(cleanRecon, x);
+        cleanRecon.dispose();
+        for (let r = 0; r < st.restarts; r++) {
+          const start = startPoint(r, shape, eps, options.init, st.randomStart, rng);
+          try {
+            await ascend(
+              p,
+              start,
+              {
+                ...st,
+                phase: `attack ${kind}`,
+                stepOffset: r * st.steps,
+                totalSteps: st.restarts * st.steps,
+              },
+              state,
+              job,
+            );
+          } finally {
+            start.dispose();
+          }
+        }
+        const delta = projectL2Host((state.best as Best).delta, eps);
+        const perturbedMeasurement = tf.tidy(() => toY(delta));
+        const perturbedRecon = model.reconstruct(perturbedMeasurement);
+        const result: AttackResult = {
+          kind,
+          space,
+          eps,
+          epsRelative: eps.map((e, i) => (refNorms[i] > 0 ? e / refNorms[i] : e === 0 ? 0 : NaN)),
+          delta,
+          deltaNorm: sliceNormsHost(delta),
+          perturbedMeasurement,
+          perturbedRecon,
+          error: sliceDistances(perturbedRecon, x),
+          cleanError,
+          info: {
+            steps: st.steps,
+            stepSize: st.stepSize,
+            momentum: st.momentum,
+            restarts: st.restarts,
+            randomStart: st.randomStart,
+            warmStart: Boolean(options.init),
+          },
+        };
+        return result;
+      } finally {
+        epsT.dispose();
+        state.best?.delta.dispose();
+        state.best?.loss.dispose();
+      }
+    },
+  };
+}
+
+/** pga-y: worst case over the l2 ball in measurement space, eq. (8) of papers/000. */
+export const pgaY: Attack<L2BallAttackOptions> = makeL2BallAttack('pga-y', 'y');
+
+/** pgd-x: worst case over the l2 ball in image space, y' = y + A xi. */
+export const pgdX: Attack<L2BallAttackOptions> = makeL2BallAttack('pgd-x', 'x');
