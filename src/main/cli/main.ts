@@ -10,6 +10,7 @@ import { registerDicom } from './commands/dicom';
 import { registerPhantom } from './commands/phantom';
 import { registerRadon } from './commands/radon';
 import { registerReconstruct } from './commands/reconstruct';
+import { registerReproduce } from './commands/reproduce';
 import { APP_VERSION } from './context';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerPhantom(program);
   registerRadon(program);
   registerReconstruct(program);
+  registerReproduce(program);
   return program;
 }
 
