@@ -9,7 +9,9 @@ import { tf } from '../../../src/main/engine/backend';
 import {
   WASM_EXTRA_KERNELS,
   WASM_REPLACED_KERNELS,
+  WASM_SPEEDUP_KERNELS,
   registerWasmKernels,
+  wasmSpeedupsEnabled,
 } from '../../../src/main/engine/backend/wasm-kernels';
 import { nativeMaxPoolGradIsWrong } from '../../../src/main/engine/backend/wasm-kernels/max-pool-grad';
 import type { BackendWasm } from '../../../src/main/engine/backend/wasm-kernels/wasm-backend';
@@ -32,7 +34,8 @@ describe('registration', () => {
   it('registers every extra kernel for wasm, and replaces the wrong ones, idempotently', () => {
     const names = registerWasmKernels();
     // tfjs-backend-wasm 4.22's MaxPoolGrad fails the known-answer check, so it is replaced too.
-    expect(names.sort()).toEqual([...WASM_EXTRA_KERNELS, ...WASM_REPLACED_KERNELS].sort());
+    const speedups = wasmSpeedupsEnabled() ? WASM_SPEEDUP_KERNELS : [];
+    expect(names.sort()).toEqual([...WASM_EXTRA_KERNELS, ...WASM_REPLACED_KERNELS, ...speedups].sort());
     expect(registerWasmKernels().sort()).toEqual(names);
     for (const n of names) expect(tf.getKernel(n, 'wasm'), n).toBeDefined();
   });

@@ -4,10 +4,13 @@
  *   registerWasmKernels(): string[]   register them; returns the names of ours in effect for 'wasm'
  *   WASM_EXTRA_KERNELS                 the kernels wasm lacks that this module provides
  *   WASM_REPLACED_KERNELS              wasm kernels this module replaces because they give wrong results
+ *   WASM_SPEEDUP_KERNELS               wasm kernels this module replaces because they are slow (opt-in while
+ *                                      in development: CT_AUDIT_WASM_FAST_KERNELS=1)
  */
 import * as tf from '@tensorflow/tfjs';
 import { complexConfigs } from './complex';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropConfigs } from './depthwise-conv2d-backprop';
 import { einsumConfig } from './einsum';
 import { fftConfigs } from './fft';
@@ -35,11 +38,27 @@ const REPLACEMENTS: readonly { config: tf.KernelConfig; isWrong: (b: BackendWasm
   { config: maxPoolGradConfig, isWrong: nativeMaxPoolGradIsWrong }, // windows with max <= 0
 ];
 
+/**
+ * Wasm kernels that are right but slow, replaced by ours that run on wasm's XNNPACK kernels (issue 3).
+ * In development they are opt-in: registered only when CT_AUDIT_WASM_FAST_KERNELS=1.
+ */
+const SPEEDUPS: readonly tf.KernelConfig[] = [
+  conv2DBackpropInputConfig, // conv2d input gradients and every conv2dTranspose: one XNNPACK Conv2D
+];
+
+/** Whether registerWasmKernels installs the SPEEDUPS (CT_AUDIT_WASM_FAST_KERNELS). */
+export function wasmSpeedupsEnabled(): boolean {
+  return process.env.CT_AUDIT_WASM_FAST_KERNELS === '1';
+}
+
 /** Names of the kernels wasm lacks that this module provides (what `ct-audit info` lists). */
 export const WASM_EXTRA_KERNELS: readonly string[] = EXTRA.map((c) => c.kernelName);
 
 /** Names of wasm kernels this module replaces where a known-answer check shows them wrong. */
 export const WASM_REPLACED_KERNELS: readonly string[] = REPLACEMENTS.map((r) => r.config.kernelName);
+
+/** Names of wasm kernels this module replaces by faster ones (when enabled). */
+export const WASM_SPEEDUP_KERNELS: readonly string[] = SPEEDUPS.map((c) => c.kernelName);
 
 /**
  * Register each kernel of EXTRA that 'wasm' does not already have (one wasm gained natively, in a later
@@ -62,6 +81,16 @@ export function registerWasmKernels(): string[] {
       tf.registerKernel(config);
     }
     if (tf.getKernel(config.kernelName, 'wasm') === config) ours.push(config.kernelName);
+  }
+  if (wasmSpeedupsEnabled()) {
+    for (const config of SPEEDUPS) {
+      const existing = tf.getKernel(config.kernelName, 'wasm');
+      if (existing !== config) {
+        if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
+        tf.registerKernel(config);
+      }
+      ours.push(config.kernelName);
+    }
   }
   return ours;
 }
