@@ -4,3 +4,35 @@
  */
 export type { Reconstructor, ReconstructorKind } from './reconstructor';
 export { FbpReconstructor } from './fbp-reconstructor';
+export {
+  FbpConvNet,
+  fbpConvNetConfig,
+  FBPCONVNET_PRESETS,
+  FBPCONVNET_PRESET_NAMES,
+  DEFAULT_BN_MOMENTUM,
+  DEFAULT_FBP_SETTINGS,
+  type FbpConvNetConfig,
+  type FbpConvNetPresetName,
+  type CreateFbpConvNetOptions,
+  type FbpSettings,
+  type Normalization,
+} from './fbpconvnet';
+export { buildResidualUnet, layerSeed, type UnetConfig } from './unet';
+export {
+  CARD_FILE,
+  CANONICAL_UNIT,
+  readCard,
+  parseCard,
+  checkCardGeometry,
+  type ModelCard,
+  type TrainingRecord,
+  type ValidationMetrics,
+} from './card';
+export {
+  saveReconstructor,
+  loadReconstructor,
+  loadModel,
+  MODEL_JSON,
+  WEIGHTS_BIN,
+  type CardFields,
+} from './save-load';
