@@ -9,9 +9,11 @@
  *   d_i <- P_eps(d_i + alpha eps_i m_i / ||m_i||)
  * P the projection onto the ball. The step length alpha (`stepSize`) is relative to eps, so one setting works
  * for every radius. The best point seen (largest error, including the start) is kept per slice, over steps and
- * over random restarts; the first restart starts from `init` (a warm start) when given, else from a random
- * point on the sphere (`randomStart`, default true: at delta = 0 the gradient of an exact inverse vanishes on
- * clean data), or from 0. A final projection in Float64 makes ||delta_i|| <= eps_i hold to float32 rounding.
+ * over random restarts. The first restart starts from `init` (a warm start) when given; otherwise from a
+ * random point on the sphere when `randomStart` is set, else (default) next to 0: a random point of norm
+ * 1e-3 eps, so that the search begins at the clean input but the gradient of an exact inverse on clean data,
+ * which vanishes at 0, does not. Restarts after the first start from random points on the sphere. A final
+ * projection in Float64 makes ||delta_i|| <= eps_i hold to float32 rounding.
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
@@ -45,7 +47,7 @@ export interface L2BallAttackOptions extends AttackOptions {
   momentum?: number;
   /** Independent starts; the best per slice is kept. Default 1. */
   restarts?: number;
-  /** Start from a random point on the sphere when there is no (non-zero) warm start. Default true. */
+  /** Start from a random point on the sphere (not next to 0) when there is no (non-zero) warm start. Default false. */
   randomStart?: boolean;
 }
 
@@ -54,7 +56,10 @@ export interface L2BallAttackOptions extends AttackOptions {
  * normalized steps act like power iteration on the Jacobian and reach > 99.6% in 100 steps for eps up to 20%
  * of ||A x||; smaller steps (0.1) with strong momentum (0.9) need ~2x more steps.
  */
-export const L2_BALL_DEFAULTS = { steps: 100, stepSize: 0.5, momentum: 0.5, restarts: 1, randomStart: true };
+export const L2_BALL_DEFAULTS = { steps: 100, stepSize: 0.5, momentum: 0.5, restarts: 1, randomStart: false };
+
+/** Norm of the start next to 0, relative to eps. */
+const NEAR_ZERO_START = 1e-3;
 
 type ToMeasurement = (d: tf.Tensor4D) => tf.Tensor4D;
 
@@ -184,7 +189,10 @@ function resolveSettings(kind: string, o: L2BallAttackOptions) {
   return { steps, stepSize, momentum, restarts, randomStart };
 }
 
-/** Start of restart r: the warm start (slices with a zero warm start: random), a random point, or 0. */
+/**
+ * Start of restart r: the warm start (its zero slices: the default start), a random point on the sphere
+ * (randomStart, and every restart after the first), or a random point of norm NEAR_ZERO_START eps.
+ */
 function startPoint(
   r: number,
   shape: number[],
@@ -193,19 +201,19 @@ function startPoint(
   randomStart: boolean,
   rng: Rng,
 ): tf.Tensor4D {
-  const random = () => randomOnSpheres(rng.fork(`restart-${r}`), shape, eps);
-  if (r === 0 && init) {
-    if (!randomStart) return init.clone();
-    const rand = random();
-    const start = tf.tidy(() => {
-      const mask = tf.broadcastTo(tf.greater(sliceNorms(init), 0), shape);
-      return tf.where(mask, init, rand) as tf.Tensor4D;
-    });
-    rand.dispose();
-    return start;
-  }
-  if (randomStart || r > 0) return random();
-  return tf.zeros(shape as [number, number, number, number]);
+  const sphere = randomStart || r > 0;
+  const fresh = randomOnSpheres(
+    rng.fork(`restart-${r}`),
+    shape,
+    sphere ? eps : eps.map((e) => e * NEAR_ZERO_START),
+  );
+  if (r > 0 || !init) return fresh;
+  const start = tf.tidy(() => {
+    const mask = tf.broadcastTo(tf.greater(sliceNorms(init), 0), shape);
+    return tf.where(mask, init, fresh) as tf.Tensor4D;
+  });
+  fresh.dispose();
+  return start;
 }
 
 function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAttackOptions> {

@@ -1,0 +1,190 @@
+/**
+ * Smoothed discrepancy samples (Definition 3.1 / Algorithm 3 of papers/002): for a measurement y' (possibly
+ * attacked) and S smoothing noises delta_k ~ N(0, sigma^2 I), the discrepancies
+ *
+ *   l(f(y' + A delta_k), f(y'))     space 'x' (as in papers/002: the noise perturbs the image, enters as A delta)
+ *   l(f(y' + delta_k), f(y'))       space 'y' (the noise perturbs the measurement directly)
+ *
+ * with l the normalized MSE of eq. (1), (1/n) ||a - b||^2. This is the hot loop: the S noisy copies of a slice
+ * are pushed through f in chunks of `batchSize` (memory-bounded), each chunk in one tidy.
+ *
+ * Noise k of slice b is drawn from its own seeded stream `${seed}/slice-${b}/sample-${k}`, so any sample can
+ * be regenerated exactly: the reconstructions of the median and certified samples are recomputed afterwards
+ * instead of keeping all S reconstructions in memory.
+ */
+import { UsageError } from '@shared/errors';
+import { tf } from '../backend';
+import type { JobContext } from '../host/job-context';
+import type { Reconstructor } from '../models/reconstructor';
+import { RadonOperator, checkBatchShape } from '../physics';
+import { createRng, type Seed } from '../random';
+
+export type SmoothingSpace = 'x' | 'y';
+
+export interface SmoothingOptions {
+  /** Smoothing noise level sigma > 0 (same units as the space: image values or line integrals). */
+  sigma: number;
+  /** Number of noise samples S. */
+  samples: number;
+  /** Where the noise lives. Default 'x' (papers/002). */
+  space?: SmoothingSpace;
+  seed?: Seed;
+  /** Noisy copies per forward pass. Default: as many as fit in ~64 MiB of inputs and outputs, at most 16. */
+  batchSize?: number;
+  /** The projector A (space 'x'). Default: new RadonOperator(model.geometry). */
+  op?: RadonOperator;
+}
+
+export interface DiscrepancySamples {
+  sigma: number;
+  samples: number;
+  space: SmoothingSpace;
+  batchSize: number;
+  /** Per slice: the S discrepancies in sample order. */
+  values: Float64Array[];
+  /** Per slice: sample indices sorted by increasing discrepancy (ties by index). */
+  order: Int32Array[];
+}
+
+export const SMOOTHING_MEMORY_BYTES = 64 * 2 ** 20;
+export const SMOOTHING_MAX_BATCH = 16;
+
+/** The default chunk size for a geometry. */
+export function defaultBatchSize(model: Reconstructor, samples: number): number {
+  const g = model.geometry;
+  const perSample = 4 * (g.size * g.size * 2 + g.views * g.detectors);
+  return Math.max(1, Math.min(samples, SMOOTHING_MAX_BATCH, Math.floor(SMOOTHING_MEMORY_BYTES / perSample)));
+}
+
+function seedOf(seed: Seed | undefined): string {
+  return String(seed ?? 0);
+}
+
+/** The noise of samples [k0, k1) of slice b, [k1 - k0, ...itemShape] values. */
+function noiseChunk(
+  seed: string,
+  b: number,
+  k0: number,
+  k1: number,
+  per: number,
+  sigma: number,
+): Float32Array {
+  const out = new Float32Array((k1 - k0) * per);
+  const root = createRng(seed);
+  for (let k = k0; k < k1; k++) {
+    root
+      .fork(`slice-${b}/sample-${k}`)
+      .fillNormal(out.subarray((k - k0) * per, (k - k0 + 1) * per), 0, sigma);
+  }
+  return out;
+}
+
+interface Resolved {
+  sigma: number;
+  samples: number;
+  space: SmoothingSpace;
+  seed: string;
+  batchSize: number;
+  op: RadonOperator;
+  itemShape: number[];
+}
+
+export function resolveSmoothing(model: Reconstructor, o: SmoothingOptions): Resolved {
+  if (!(o.sigma > 0) || !Number.isFinite(o.sigma)) {
+    throw new UsageError(`certify: sigma must be a positive number, got ${o.sigma}`);
+  }
+  if (!Number.isInteger(o.samples) || o.samples < 1) {
+    throw new UsageError(`certify: samples must be an integer >= 1, got ${o.samples}`);
+  }
+  const space = o.space ?? 'x';
+  if (space !== 'x' && space !== 'y')
+    throw new UsageError(`certify: space must be x or y, got ${String(space)}`);
+  const batchSize = o.batchSize ?? defaultBatchSize(model, o.samples);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new UsageError(`certify: batchSize must be an integer >= 1, got ${batchSize}`);
+  }
+  const op = o.op ?? new RadonOperator(model.geometry);
+  const itemShape = space === 'x' ? [...op.domainShape] : [...op.rangeShape];
+  return { sigma: o.sigma, samples: o.samples, space, seed: seedOf(o.seed), batchSize, op, itemShape };
+}
+
+/** y'_b + (A) noise for a chunk: [k1 - k0, A, D, 1]. Inside a tidy. */
+function noisyMeasurements(r: Resolved, yb: tf.Tensor4D, b: number, k0: number, k1: number): tf.Tensor4D {
+  const per = r.itemShape.reduce((a, c) => a * c, 1);
+  const noise = tf.tensor4d(noiseChunk(r.seed, b, k0, k1, per, r.sigma), [
+    k1 - k0,
+    ...(r.itemShape as [number, number, number]),
+  ]);
+  const inY = r.space === 'x' ? r.op.forward(noise) : noise;
+  return tf.add(yb, inY);
+}
+
+/**
+ * The S discrepancies of every slice of y [B,A,D,1]. Progress: one step per chunk (phase 'certify').
+ * Leaves tf.memory().numTensors unchanged (also per chunk).
+ */
+export async function sampleDiscrepancies(
+  model: Reconstructor,
+  y: tf.Tensor4D,
+  options: SmoothingOptions,
+  job?: JobContext,
+  progress: { phase?: string; offset?: number; total?: number } = {},
+): Promise<DiscrepancySamples> {
+  const r = resolveSmoothing(model, options);
+  checkBatchShape('certify', y, r.op.rangeShape);
+  const B = y.shape[0];
+  const chunks = Math.ceil(r.samples / r.batchSize);
+  const total = progress.total ?? B * chunks;
+  let step = progress.offset ?? 0;
+  const values: Float64Array[] = [];
+  const order: Int32Array[] = [];
+  for (let b = 0; b < B; b++) {
+    const yb = tf.slice(y, [b, 0, 0, 0], [1, -1, -1, -1]);
+    const base = model.reconstruct(yb);
+    const vals = new Float64Array(r.samples);
+    try {
+      for (let k0 = 0; k0 < r.samples; k0 += r.batchSize) {
+        job?.throwIfCancelled();
+        const k1 = Math.min(r.samples, k0 + r.batchSize);
+        const d = tf.tidy(() => {
+          const recon = model.reconstruct(noisyMeasurements(r, yb, b, k0, k1));
+          return tf.mean(tf.squaredDifference(recon, base), [1, 2, 3]);
+        });
+        const dv = await d.data();
+        d.dispose();
+        for (let k = k0; k < k1; k++) vals[k] = dv[k - k0];
+        step += 1;
+        job?.progress({
+          phase: progress.phase ?? 'certify',
+          step,
+          total,
+          metrics: { slice: b, samples: k1 },
+        });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      yb.dispose();
+      base.dispose();
+    }
+    values.push(vals);
+    order.push(
+      Int32Array.from({ length: r.samples }, (_, i) => i).sort((i, j) => vals[i] - vals[j] || i - j),
+    );
+  }
+  return { sigma: r.sigma, samples: r.samples, space: r.space, batchSize: r.batchSize, values, order };
+}
+
+/** f(y'_b + (A) delta_k) for sample k of slice b, regenerated from its seed: [N*N] values. */
+export function reconstructSample(
+  model: Reconstructor,
+  y: tf.Tensor4D,
+  options: SmoothingOptions,
+  b: number,
+  k: number,
+): Float32Array {
+  const r = resolveSmoothing(model, options);
+  return tf.tidy(() => {
+    const yb = tf.slice(y, [b, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+    return model.reconstruct(noisyMeasurements(r, yb, b, k, k + 1)).dataSync() as Float32Array;
+  });
+}
