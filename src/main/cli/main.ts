@@ -10,6 +10,7 @@ import { registerDicom } from './commands/dicom';
 import { registerPhantom } from './commands/phantom';
 import { registerRadon } from './commands/radon';
 import { registerReconstruct } from './commands/reconstruct';
+import { registerTrain } from './commands/train';
 import { registerReproduce } from './commands/reproduce';
 import { APP_VERSION } from './context';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerPhantom(program);
   registerRadon(program);
   registerReconstruct(program);
+  registerTrain(program);
   registerReproduce(program);
   return program;
 }
