@@ -10,6 +10,8 @@ import { registerDicom } from './commands/dicom';
 import { registerPhantom } from './commands/phantom';
 import { registerRadon } from './commands/radon';
 import { registerReconstruct } from './commands/reconstruct';
+import { registerAttack } from './commands/attack';
+import { registerCertify } from './commands/certify';
 import { registerTrain } from './commands/train';
 import { registerReproduce } from './commands/reproduce';
 import { APP_VERSION } from './context';
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerPhantom(program);
   registerRadon(program);
   registerReconstruct(program);
+  registerAttack(program);
+  registerCertify(program);
   registerTrain(program);
   registerReproduce(program);
   return program;

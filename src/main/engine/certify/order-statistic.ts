@@ -219,7 +219,7 @@ export function certifiedOrderStatistic(input: OrderStatisticInput): OrderStatis
   const reason =
     minSamples === null
       ? `eps/sigma = ${ratio.toPrecision(4)} is too large: p = Phi(${ratio.toPrecision(4)}) rounds to 1, no sample count certifies it; raise sigma or lower eps`
-      : `S = ${S} samples are too few for eps/sigma = ${ratio.toPrecision(4)} at confidence ${o.confidence} (p = ${p.toPrecision(6)}): the bound needs K = ${S + 1} > S; use at least ${minSamples} samples`;
+      : `S = ${S} samples are too few for eps/sigma = ${ratio.toPrecision(4)} at confidence ${o.confidence} (p = ${p < 0.9999 ? p.toPrecision(6) : `1 - ${(1 - p).toExponential(2)}`}): the bound needs K = ${S + 1} > S; use at least ${minSamples} samples`;
   return { p, k: null, abstain: true, reason, minSamples, coverage: null };
 }
 
