@@ -153,6 +153,29 @@ export const METHOD_HYPERS: Record<MethodName, Record<string, HyperSpec>> = {
       doc: 'Adam learning rate of G (beta1 0.5, beta2 0.999)',
       paper: 'papers/000 section 4: 1e-4, Adam(0.5, 0.999)',
     },
+    generatorArchitecture: {
+      default: 'conv',
+      choices: ['conv', 'dense'],
+      doc: "G's architecture (models/generator.ts): 'conv' (3x3 convolutions with coordinate channels) or 'dense' (fully connected, small sinograms only)",
+      paper:
+        'papers/000 section 4: fully-connected G (vector measurements); a sinogram calls for convolutions',
+    },
+    generatorChannels: {
+      default: 16,
+      min: 1,
+      max: 1024,
+      integer: true,
+      doc: "G's hidden channels (conv) or hidden width (dense)",
+      paper: 'papers/000: not stated',
+    },
+    generatorLayers: {
+      default: 4,
+      min: 1,
+      max: 32,
+      integer: true,
+      doc: "G's layers, the linear output layer included",
+      paper: 'papers/000 section 4: 5 (MNIST) and 6 (CelebA) fully-connected layers',
+    },
   },
 
   // jacobian: eq. (4) of papers/002 ("Jcb"): MSE + beta * max over the batch of ||J(y) A||_2.
