@@ -13,7 +13,7 @@ import { createJobContext } from '../../../src/main/engine/host/job-context';
 import { FbpReconstructor } from '../../../src/main/engine/models';
 import { LinearReconstructor, radonMatrix } from '../../../src/main/engine/models/linear';
 import { makePhantom, radonForwardArray } from '../../../src/main/engine/physics';
-import { disposeAttackResult, pgaY, pgdX } from '../../../src/main/engine/attacks';
+import { disposeAttackResult, getAttack, pgaY, pgdX } from '../../../src/main/engine/attacks';
 import { norm } from '../helpers/arrays';
 import { gramRows, matMul, powerSigmaMax, symmetricEigen, trustRegionMax, type Dense } from './reference';
 
@@ -171,6 +171,8 @@ describe('pga-y and pgd-x on f = FBP (N 16, 24 views) against the SVD of the FBP
     await expect(pgaY.attack(f, x, y, { eps: [1, 2, 3] })).rejects.toThrow(/3 radii for 2 slices/);
     await expect(pgaY.attack(f, x, y, { eps: 1, momentum: 1 })).rejects.toThrow(/momentum/);
     await expect(pgaY.attack(f, x, y, { eps: 1, init: x })).rejects.toThrow(/init has shape/);
+    expect(getAttack('pgd-x')).toBe(pgdX);
+    expect(getAttack('mismatch').space).toBe('operator');
     tf.dispose([x, y, y1]);
   });
 });

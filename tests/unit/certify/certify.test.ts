@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeGeometry } from '@shared/geometry';
-import { UsageError } from '@shared/errors';
+import { JobCancelledError, UsageError } from '@shared/errors';
 import { initBackend, tf } from '../../../src/main/engine/backend';
 import { createJobContext } from '../../../src/main/engine/host/job-context';
 import { FbpReconstructor } from '../../../src/main/engine/models';
@@ -160,6 +160,18 @@ describe('smoothed discrepancies and certificates for f = FBP', () => {
       /3 radii for 2 slices/,
     );
     tf.dispose([y]);
+  });
+
+  it('cancels between sample batches without leaking', async () => {
+    const y = tf.tensor4d(yv, [B, g.views, g.detectors, 1]);
+    const before = tf.memory().numTensors;
+    const ac = new AbortController();
+    const job = createJobContext({ signal: ac.signal, onProgress: (p) => p.step === 2 && ac.abort() });
+    await expect(
+      certify(f, y, { sigma: 0.01, samples: 40, batchSize: 5, confidence: 0.9, eps: 0 }, job),
+    ).rejects.toBeInstanceOf(JobCancelledError);
+    expect(tf.memory().numTensors).toBe(before);
+    y.dispose();
   });
 
   it('sigma sweep reports the sigma with the best mean certified PSNR', async () => {

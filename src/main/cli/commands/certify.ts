@@ -142,7 +142,7 @@ export function registerCertify(program: Command): void {
     )
     .option(
       '--batch-size <n>',
-      'noisy copies per forward pass (default: memory-bounded, at most 16)',
+      'noisy copies per forward pass (default: memory-bounded, at most 8)',
       parseIntOption('batch-size', 1),
     );
   addInputOptions(cmd).action(async (o: CertifyCliOptions, c: Command) => {

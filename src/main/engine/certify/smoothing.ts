@@ -29,7 +29,10 @@ export interface SmoothingOptions {
   /** Where the noise lives. Default 'x' (papers/002). */
   space?: SmoothingSpace;
   seed?: Seed;
-  /** Noisy copies per forward pass. Default: as many as fit in ~64 MiB of inputs and outputs, at most 16. */
+  /**
+   * Noisy copies per forward pass. Default: as many as fit in ~64 MiB of inputs and outputs, at most 8 (on wasm
+   * the small FBPConvNet at N 128 runs 52 ms/sample at 8, 58 at 16: bench/attacks.bench.ts).
+   */
   batchSize?: number;
   /** The projector A (space 'x'). Default: new RadonOperator(model.geometry). */
   op?: RadonOperator;
@@ -47,7 +50,7 @@ export interface DiscrepancySamples {
 }
 
 export const SMOOTHING_MEMORY_BYTES = 64 * 2 ** 20;
-export const SMOOTHING_MAX_BATCH = 16;
+export const SMOOTHING_MAX_BATCH = 8;
 
 /** The default chunk size for a geometry. */
 export function defaultBatchSize(model: Reconstructor, samples: number): number {
