@@ -174,6 +174,33 @@ describe('ct-audit attack', () => {
     ]);
   });
 
+  it('generator: G trained on held-out phantoms, reported next to pga-y', async () => {
+    const r = await cli(
+      'attack',
+      ...GEOM,
+      '--kind',
+      'generator',
+      '--eps',
+      '1%',
+      '--steps',
+      '5',
+      '--train-slices',
+      '2',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      heldOut: boolean;
+      rhoHat: number[];
+      pgaRhoHat: number[];
+      epsRelative: number[];
+    };
+    expect(j.heldOut).toBe(true);
+    expect(j.rhoHat.length).toBe(1);
+    expect(j.pgaRhoHat[0]).toBeGreaterThan(0);
+    expect(j.epsRelative[0]).toBeCloseTo(0.01, 12);
+  });
+
   it('fails with one line and the right exit code', async () => {
     expectOneLineError(await cli('attack', ...GEOM, '--eps', 'abc'), 2, /--eps: "abc" is not a radius/);
     expectOneLineError(await cli('attack', ...GEOM), 2, /--eps is required for --kind pga-y/);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '@shared/errors';
-import { parseEpsList } from '@shared/eps';
+import { parseEpsList, resolveEps } from '@shared/eps';
 import {
   GEOMETRY_PRESETS,
   makeGeometry,
@@ -20,7 +20,8 @@ import { tf } from '../../engine/backend';
 import {
   ATTACK_KINDS,
   antunX,
-  getAttack,
+  generatorAttack,
+  referenceNorms,
   pgaY,
   pgdX,
   mismatchSweep,
@@ -248,6 +249,39 @@ export function sliceRanges(x: tf.Tensor4D): [number, number][] {
   });
 }
 
+/**
+ * The slices G trains on: --train-data, or for --data ellipses a phantom stream disjoint from the attacked
+ * ones; undefined (G trains on the attacked slices) otherwise.
+ */
+async function loadTrainingSlices(
+  o: AttackCliOptions,
+  inp: Inputs,
+): Promise<{ x: tf.Tensor4D; y: tf.Tensor4D; spec: string; dispose(): void } | undefined> {
+  const spec = o.trainData ?? (o.data.trim().toLowerCase() === 'ellipses' ? 'ellipses' : undefined);
+  if (!spec) return undefined;
+  const N = inp.geometry.size;
+  const images: Float32Array[] = [];
+  for await (const s of loadSlices(spec, N, {
+    count: o.trainSlices,
+    seed: o.seed,
+    allowNonCt: o.allowNonCt,
+    stream: 'generator-train',
+  })) {
+    images.push(s.x);
+  }
+  if (images.length === 0) throw new UsageError(`--train-data ${spec}: no slices`);
+  const xv = new Float32Array(images.length * N * N);
+  images.forEach((im, i) => xv.set(im, i * N * N));
+  const x = tf.tensor4d(xv, [images.length, N, N, 1]);
+  const y = inp.op.forward(x);
+  return {
+    x,
+    y,
+    spec: o.trainData ?? "ellipses (stream 'generator-train')",
+    dispose: () => tf.dispose([x, y]),
+  };
+}
+
 interface AttackCliOptions extends InputOptions {
   kind: AttackKind;
   eps?: string;
@@ -261,6 +295,8 @@ interface AttackCliOptions extends InputOptions {
   maxShift: number;
   maxGain: string;
   points: number;
+  trainData?: string;
+  trainSlices: number;
 }
 
 function mean(a: number[]): number {
@@ -322,9 +358,19 @@ export function registerAttack(program: Command): void {
       0.5,
     )
     .option('--max-gain <g>', 'mismatch: largest per-view gain error, e.g. 2% or 0.02', '2%')
-    .option('--points <n>', 'mismatch: grid points per side', parseIntOption('points', 1, 100), 4);
+    .option('--points <n>', 'mismatch: grid points per side', parseIntOption('points', 1, 100), 4)
+    .option(
+      '--train-data <spec>',
+      'generator: slices G is trained on (default for --data ellipses: a held-out phantom stream; otherwise the attacked slices)',
+    )
+    .option(
+      '--train-slices <n>',
+      'generator: number of training slices',
+      parseIntOption('train-slices', 1),
+      16,
+    );
   addInputOptions(cmd).action(async (o: AttackCliOptions, c: Command) => {
-    if ((o.kind === 'pga-y' || o.kind === 'pgd-x') && !o.eps)
+    if ((o.kind === 'pga-y' || o.kind === 'pgd-x' || o.kind === 'generator') && !o.eps)
       throw new UsageError(`--eps is required for --kind ${o.kind}`);
     const grid = o.eps ? parseEpsList(o.eps) : [];
     const lambdas = o.lambda.split(',').map((s) => {
@@ -495,8 +541,64 @@ export function registerAttack(program: Command): void {
         };
         tf.dispose([result.delta, result.perturbedMeasurement, result.perturbedRecon]);
       } else {
-        getAttack(o.kind); // throws: not available here
-        throw new UsageError(`--kind ${o.kind} is not available`);
+        // generator: G trained on held-out slices per eps (no warm start: each radius trains its own G).
+        const train = await loadTrainingSlices(o, inp);
+        const norms = referenceNorms('y', inp.x, inp.op);
+        const eps: number[] = [];
+        const epsRelative: number[] = [];
+        const rhoHat: number[] = [];
+        const pgaRhoHat: (number | null)[] = [];
+        try {
+          for (const [k, spec] of grid.entries()) {
+            const resolved = norms.map((n) => resolveEps(spec, n));
+            const r = await generatorAttack.attack(
+              inp.model,
+              inp.x,
+              inp.y,
+              {
+                eps: resolved.map((v) => v.eps),
+                steps: o.steps,
+                seed: `${o.seed}/eps-${k}`,
+                op: inp.op,
+                trainX: train?.x,
+                trainY: train?.y,
+              },
+              job,
+            );
+            eps.push(mean(r.eps));
+            epsRelative.push(mean(r.epsRelative));
+            rhoHat.push(mean(r.error));
+            pgaRhoHat.push(r.pga ? r.pga.meanError : null);
+            r.error.forEach((e, b) => {
+              perSlice[b].cleanError = r.cleanError[b];
+              perSlice[b].points.push({
+                eps: r.eps[b],
+                epsRelative: r.epsRelative[b],
+                error: e,
+                deltaNorm: r.deltaNorm[b],
+                ...(r.pga ? { pgaError: r.pga.error[b] } : {}),
+              });
+            });
+            if (o.out) outFiles.push(...(await writeAttackOutputs(o.out, `eps${k}`, r, inp)));
+            tf.dispose([r.delta, r.perturbedMeasurement, r.perturbedRecon]);
+            r.generator?.dispose();
+          }
+        } finally {
+          train?.dispose();
+        }
+        summary = {
+          ...base,
+          space: 'y',
+          heldOut: Boolean(train),
+          trainData: train?.spec ?? null,
+          epsSpec: grid.map((g) => g.text),
+          eps,
+          epsRelative,
+          rhoHat,
+          pgaRhoHat,
+          cleanRhoHat: mean(perSlice.map((p) => p.cleanError)),
+          slices: perSlice,
+        };
       }
       if (o.out) {
         const file = path.join(o.out, 'summary.json');
@@ -516,9 +618,11 @@ export function registerAttack(program: Command): void {
         const rho = summary.rhoHat as number[];
         const labels = (summary.epsSpec as string[] | undefined) ??
           (summary.lambda as number[] | undefined)?.map((l) => `lambda ${l}`) ?? ['worst case'];
+        const pga = summary.pgaRhoHat as (number | null)[] | undefined;
         eps.forEach((e, k) =>
           console.log(
-            `  ${labels[k]}: eps ${e.toPrecision(4)} (${(rel[k] * 100).toPrecision(3)}% relative)  rho-hat ${rho[k].toFixed(5)}`,
+            `  ${labels[k]}: eps ${e.toPrecision(4)} (${(rel[k] * 100).toPrecision(3)}% relative)  rho-hat ${rho[k].toFixed(5)}` +
+              (pga?.[k] != null ? ` (pga-y on the same slices: ${pga[k].toFixed(5)})` : ''),
           ),
         );
         if (o.out) console.log(`wrote ${o.out}/summary.json and ${outFiles.length} image and .npy files`);
