@@ -60,13 +60,29 @@ export function josephPlan(g: Geometry): JosephPlan {
   return plan;
 }
 
-function buildPlan(g: Geometry): JosephPlan {
+/**
+ * The plan of a scanner that differs from the nominal geometry (operator mismatch, reason 3 of papers/000
+ * section 2.2): every view angle offset by `angleOffsetDeg` (theta_k = k 180/A + offset) and the detector
+ * shifted by `detectorShift` bins (bin d at s = (d - (D-1)/2 + shift) spacing). Not cached (attacks sweep
+ * many offsets); with zero offsets it equals josephPlan(g) value for value.
+ */
+export function josephPlanWithOffsets(
+  g: Geometry,
+  angleOffsetDeg: number,
+  detectorShift: number,
+): JosephPlan {
+  if (angleOffsetDeg === 0 && detectorShift === 0) return josephPlan(g);
+  return buildPlan(makeGeometry(g), (angleOffsetDeg * Math.PI) / 180, detectorShift);
+}
+
+function buildPlan(g: Geometry, angleOffset = 0, detectorShift = 0): JosephPlan {
   const N = g.size;
   const A = g.views;
   const D = g.detectors;
   const h = g.detectorSpacing;
   const half = (N - 1) / 2;
-  const sHalf = ((D - 1) / 2) * h;
+  // s_d = h d - sHalf: a detector shift of `detectorShift` bins replaces sHalf by sHalf - shift h.
+  const sHalf = ((D - 1) / 2) * h - detectorShift * h;
   const rowMode = new Uint8Array(A);
   const alpha = new Float64Array(A);
   const weight = new Float64Array(A);
@@ -75,7 +91,7 @@ function buildPlan(g: Geometry): JosephPlan {
   const hi = new Int32Array(A * N);
   const lim = N + 1;
   for (let k = 0; k < A; k++) {
-    const t = (k * Math.PI) / A;
+    const t = (k * Math.PI) / A + angleOffset;
     const c = Math.cos(t);
     const s = Math.sin(t);
     const row = Math.abs(c) >= Math.abs(s);
