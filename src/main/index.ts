@@ -1,17 +1,49 @@
 /// <reference types="electron-vite/node" />
 /**
- * Electron main entry: one window, hardened (see app/security.ts), the IPC contract served by
- * app/ipc-handlers.ts, and the application menu. The compute engine is not imported here: it will
- * run in a utilityProcess so training never blocks this process.
+ * Electron main entry: one hardened window (app/security.ts), the IPC contract served through the
+ * Gateway (validation, picked paths), the engine host in a utilityProcess (app/engine-process.ts;
+ * HostClient owns its start timeout, crash -> message + restart, and kill on quit), native dialogs and
+ * the application menu. The compute engine is never imported here, so training never blocks this process.
  */
-import { app, BrowserWindow, Menu, session } from 'electron';
-import { registerIpcHandlers } from './app/ipc-handlers';
+import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import { IpcChannel, IpcEvent, type HostStatus, type IpcEventPayloads } from '@shared/ipc';
+import { Gateway } from './engine/host/gateway';
+import { HostClient } from './engine/host/host-client';
+import { PathPolicy } from './engine/host/path-policy';
+import { getAppInfo } from './app/app-info';
+import { openDicomDialog } from './app/dialogs';
+import { spawnUtilityHost } from './app/engine-process';
+import { broadcast, registerIpcHandlers } from './app/ipc-handlers';
+import { log } from './app/log';
 import { buildAppMenu } from './app/menu';
 import { guardAllWebContents, hardenSession } from './app/security';
 import { createMainWindow } from './app/window';
 
 function start(): void {
   let mainWindow: BrowserWindow | undefined;
+  const policy = new PathPolicy(
+    'the files and folders you opened',
+    'open it with File > Open (or drop it on the window) first',
+  );
+
+  const host = new HostClient({
+    spawn: spawnUtilityHost,
+    startTimeoutMs: 60_000,
+    onStatus: (status: HostStatus) => {
+      log('engine', `${status.state}: ${status.message}`, status.state === 'crashed' ? 'warn' : 'info');
+      broadcast(IpcEvent.HostStatus, status);
+    },
+    onEvent: (event, payload) => broadcast(event as IpcEvent, payload as IpcEventPayloads[IpcEvent]),
+  });
+
+  const gateway = new Gateway({
+    host,
+    paths: policy,
+    app: getAppInfo,
+    local: {
+      [IpcChannel.DialogOpenDicom]: ({ kind }) => openDicomDialog(mainWindow, kind, policy),
+    },
+  });
 
   // Every renderer sandboxed, whatever its webPreferences say.
   app.enableSandbox();
@@ -27,14 +59,36 @@ function start(): void {
     if (process.platform !== 'darwin') app.quit();
   });
 
+  // The engine host must not outlive the app (a training job would keep running headless).
+  app.on('before-quit', () => host.stop());
+
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession);
-    registerIpcHandlers();
-    Menu.setApplicationMenu(buildAppMenu());
+    registerIpcHandlers(gateway, policy);
+    Menu.setApplicationMenu(
+      buildAppMenu({
+        openDicom: (kind, win) => {
+          void openDicomDialog(win ?? mainWindow, kind, policy)
+            .then((r) => {
+              if (r.paths.length > 0) broadcast(IpcEvent.PathsOpened, r);
+            })
+            .catch((e: unknown) => {
+              log('main', `open dialog failed: ${String(e)}`, 'error');
+              void dialog.showMessageBox({
+                type: 'error',
+                message: 'Could not open the dialog',
+                detail: String(e),
+              });
+            });
+        },
+      }),
+    );
     mainWindow = createMainWindow();
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow();
     });
+    // Start the engine while the window loads; a failure is shown by the UI through host:status.
+    host.start().catch((e: unknown) => log('engine', `start failed: ${String(e)}`, 'error'));
   });
 }
 

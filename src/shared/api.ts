@@ -1,40 +1,31 @@
 /**
  * `CtAuditApi`: the one interface the renderer uses to reach the app, whatever the transport.
- * In Electron the preload implements it over IPC and exposes it as `window.ctAudit`; in web mode
- * (later) a WebSocket client implements it. Each method mirrors one channel of ipc.ts.
+ * In Electron the preload implements it over IPC and exposes it as `window.ctAudit`; in web mode the
+ * renderer's WebSocket client (src/renderer/src/transport/web-socket-api.ts) implements it against
+ * `ct-audit serve`.
  *
- * Methods resolve to the `IpcResult` envelope rather than throwing: an Error rejected through
+ * `invoke` resolves to the `IpcResult` envelope rather than throwing: an Error rejected through
  * Electron's contextBridge loses its `code` and `details`, so typed errors are rebuilt on the
- * renderer's side of the bridge (`unwrap` / `rebuildError` in ipc.ts; the renderer's api.ts does it
- * once for every call).
+ * renderer's side (`unwrap` / `rebuildError` in ipc-envelope.ts; the renderer's api.ts does it once
+ * for every call).
  */
-import type {
-  AppInfo,
-  DicomScanRequest,
-  DicomScanResult,
-  IpcResult,
-  JobCancelRequest,
-  JobCancelResult,
-  JobDone,
-  JobProgress,
-  JobStartRequest,
-  JobStarted,
-} from './ipc';
+import type { IpcChannel, IpcEvent, IpcEventPayloads, IpcRequest, IpcResponse, IpcResult } from './ipc';
 
 /** Stops delivering events to the callback it was returned for. */
 export type Unsubscribe = () => void;
 
+export type Transport = 'electron' | 'web';
+
 export interface CtAuditApi {
-  /** `app:info`: versions and platform of the running app. */
-  appInfo(): Promise<IpcResult<AppInfo>>;
-  /** `dicom:scan`: the CT series in a folder the user picked. */
-  scanDicom(request: DicomScanRequest): Promise<IpcResult<DicomScanResult>>;
-  /** `job:start`: starts a long operation; progress and the result arrive as events. */
-  startJob(request: JobStartRequest): Promise<IpcResult<JobStarted>>;
-  /** `job:cancel`: asks a running job to stop at its next step. */
-  cancelJob(request: JobCancelRequest): Promise<IpcResult<JobCancelResult>>;
-  /** `job:progress` events, for every job. */
-  onJobProgress(callback: (progress: JobProgress) => void): Unsubscribe;
-  /** `job:done` events, for every job. */
-  onJobDone(callback: (done: JobDone) => void): Unsubscribe;
+  readonly transport: Transport;
+  /** One request on one channel of ipc.ts; the serving side validates it before anything runs. */
+  invoke<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResult<IpcResponse<C>>>;
+  /** Events of ipc.ts (`job:progress`, `job:done`, `host:status`). */
+  on<E extends IpcEvent>(event: E, callback: (payload: IpcEventPayloads[E]) => void): Unsubscribe;
+  /**
+   * Electron only: paths of files and folders dropped on the window, read by the preload from the
+   * drop's File objects and accepted by main like a dialog pick. Absent in web mode, where browsers do
+   * not reveal paths.
+   */
+  onDroppedPaths?(callback: (paths: string[]) => void): Unsubscribe;
 }

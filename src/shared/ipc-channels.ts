@@ -4,18 +4,33 @@
  * (it re-exports them); the contract itself is documented there.
  */
 
-/** Request/response channels (renderer -> main), domain:verb. */
+/** Request/response channels (renderer -> serving side), domain:verb. */
 export const IpcChannel = {
   AppInfo: 'app:info',
+  /** Electron: native open dialog; what the user picks becomes readable. Web mode: not available. */
+  DialogOpenDicom: 'dialog:open-dicom',
+  /** Lists a folder inside what the user may open (web mode's server-side picker). */
+  FsList: 'fs:list',
   DicomScan: 'dicom:scan',
-  JobStart: 'job:start',
+  DicomSlice: 'dicom:slice',
+  FbpReconstruct: 'fbp:reconstruct',
+  FbpSeries: 'fbp:series',
   JobCancel: 'job:cancel',
 } as const;
 export type IpcChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
 
-/** Events pushed to the renderer (main -> renderer). */
+/** Events pushed to the renderer. */
 export const IpcEvent = {
   JobProgress: 'job:progress',
   JobDone: 'job:done',
+  HostStatus: 'host:status',
+  /** Electron: the user picked files/folders from the application menu; the renderer scans them. */
+  PathsOpened: 'dialog:opened',
 } as const;
 export type IpcEvent = (typeof IpcEvent)[keyof typeof IpcEvent];
+
+/**
+ * Electron only, preload -> main: paths of files dropped on the window, taken by the preload from the
+ * dropped File objects (webUtils.getPathForFile), so main can treat a drop like a dialog pick.
+ */
+export const PRELOAD_DROP_CHANNEL = 'dialog:register-drop';

@@ -3,15 +3,12 @@ import type { AppInfo } from '@shared/ipc';
 
 export const PRODUCT_NAME = 'CT Audit';
 
-/** Shown by the UI, and the reason the engine channels answer NotAvailableError. */
-export const ENGINE_NOT_AVAILABLE =
-  'The compute engine is not part of this build yet: DICOM scans, training and audits arrive with the engine host.';
-
-/** `app:info`: what the About box and the status bar show. */
-export function getAppInfo(): AppInfo {
+/** The app's half of `app:info` (the engine host adds its own). */
+export function getAppInfo(): Omit<AppInfo, 'engine'> {
   return {
     name: PRODUCT_NAME,
     version: app.getVersion(),
+    mode: 'electron',
     versions: {
       electron: process.versions.electron,
       chrome: process.versions.chrome,
@@ -20,6 +17,5 @@ export function getAppInfo(): AppInfo {
     },
     platform: process.platform,
     arch: process.arch,
-    engine: { available: false, message: ENGINE_NOT_AVAILABLE },
   };
 }

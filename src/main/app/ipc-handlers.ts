@@ -1,54 +1,52 @@
 /**
  * Main-process side of the IPC contract (src/shared/ipc.ts). Every channel goes through `handle`,
- * which rejects senders other than the app's own page and validates the request with the channel's
- * zod schema (`wrapHandler`) before the handler runs. Handlers return the error envelope, never throw.
+ * which rejects senders other than the app's own page and hands the raw request to the Gateway
+ * (zod validation, picked-path checks, engine host). Handlers return the error envelope, never throw.
  */
-import { ipcMain, type WebContents } from 'electron';
-import {
-  ForbiddenError,
-  IpcChannel,
-  NotAvailableError,
-  fail,
-  wrapHandler,
-  type IpcEvent,
-  type IpcEventPayloads,
-  type IpcHandler,
-} from '@shared/ipc';
-import { ENGINE_NOT_AVAILABLE, getAppInfo } from './app-info';
+import { BrowserWindow, ipcMain } from 'electron';
+import { ForbiddenError, IpcChannel, fail, ok, type IpcEvent, type IpcEventPayloads } from '@shared/ipc';
+import { PRELOAD_DROP_CHANNEL } from '@shared/ipc-channels';
+import { z } from 'zod';
+import type { Gateway } from '../engine/host/gateway';
+import type { PathPolicy } from '../engine/host/path-policy';
+import { log } from './log';
 import { isAppUrl } from './renderer-location';
 
-function handle<C extends IpcChannel>(channel: C, handler: IpcHandler<C>): void {
-  const wrapped = wrapHandler(channel, handler);
-  ipcMain.handle(channel, (event, raw: unknown) => {
-    // senderFrame is null when the frame navigated away or was destroyed before the message arrived.
-    const url = event.senderFrame?.url ?? '';
-    if (!isAppUrl(url)) {
-      console.warn(`[ipc] refused ${channel} from ${url || '(unknown frame)'}`);
-      return fail(new ForbiddenError(`${channel} is only served to the app's own page`, { channel }));
-    }
-    return wrapped(raw);
+function fromAppPage(event: Electron.IpcMainInvokeEvent, channel: string): boolean {
+  // senderFrame is null when the frame navigated away or was destroyed before the message arrived.
+  const url = event.senderFrame?.url ?? '';
+  if (isAppUrl(url)) return true;
+  log('ipc', `refused ${channel} from ${url || '(unknown frame)'}`, 'warn');
+  return false;
+}
+
+const DropSchema = z.array(z.string().min(1).max(4096)).max(1000);
+
+export function registerIpcHandlers(gateway: Gateway, policy: PathPolicy): void {
+  for (const channel of Object.values(IpcChannel)) {
+    ipcMain.handle(channel, (event, raw: unknown) => {
+      if (!fromAppPage(event, channel))
+        return fail(new ForbiddenError(`${channel} is only served to the app's own page`, { channel }));
+      return gateway.invoke(channel, raw);
+    });
+  }
+  // Sent by the preload only: it reads the paths of files dropped on the window from the DOM's File
+  // objects (which page scripts cannot forge), so a drop counts as a pick, like a dialog.
+  ipcMain.handle(PRELOAD_DROP_CHANNEL, async (event, raw: unknown) => {
+    if (!fromAppPage(event, PRELOAD_DROP_CHANNEL))
+      return fail(new ForbiddenError('drops are only accepted from the app page'));
+    const parsed = DropSchema.safeParse(raw);
+    if (!parsed.success) return fail(new ForbiddenError('malformed drop'));
+    const paths = parsed.data.filter((p) => p !== '');
+    for (const p of paths) await policy.allow(p);
+    return ok({ paths });
   });
 }
 
-/** Engine channels until the engine host (utilityProcess) lands: a typed, honest refusal. */
-function notAvailable<C extends IpcChannel>(channel: C): IpcHandler<C> {
-  return () => {
-    throw new NotAvailableError(ENGINE_NOT_AVAILABLE, { channel });
-  };
-}
-
-export function registerIpcHandlers(): void {
-  handle(IpcChannel.AppInfo, () => getAppInfo());
-  handle(IpcChannel.DicomScan, notAvailable(IpcChannel.DicomScan));
-  handle(IpcChannel.JobStart, notAvailable(IpcChannel.JobStart));
-  handle(IpcChannel.JobCancel, notAvailable(IpcChannel.JobCancel));
-}
-
-/** Pushes a typed event to one renderer (the preload forwards it to `onJobProgress` etc.). */
-export function sendEvent<E extends IpcEvent>(
-  contents: WebContents,
-  event: E,
-  payload: IpcEventPayloads[E],
-): void {
-  if (!contents.isDestroyed()) contents.send(event, payload);
+/** Pushes a typed event to every window showing the app's page. */
+export function broadcast<E extends IpcEvent>(event: E, payload: IpcEventPayloads[E]): void {
+  for (const win of BrowserWindow.getAllWindows()) {
+    const contents = win.webContents;
+    if (!contents.isDestroyed() && isAppUrl(contents.getURL())) contents.send(event, payload);
+  }
 }

@@ -20,8 +20,13 @@ function showAbout(win: BrowserWindow | undefined): void {
   void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
 }
 
+export interface MenuActions {
+  /** File > Open DICOM files… / folder…: the native dialog, then the renderer scans what was picked. */
+  openDicom(kind: 'files' | 'folder', win: BrowserWindow | undefined): void;
+}
+
 /** The application menu. Developer tools are offered only in development builds. */
-export function buildAppMenu(): Menu {
+export function buildAppMenu(actions: MenuActions): Menu {
   const isMac = process.platform === 'darwin';
   const dev = !app.isPackaged;
   const about: MenuItemConstructorOptions = {
@@ -45,7 +50,23 @@ export function buildAppMenu(): Menu {
           },
         ]
       : []),
-    { label: 'File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
+    {
+      label: 'File',
+      submenu: [
+        {
+          label: 'Open DICOM Files…',
+          accelerator: 'CmdOrCtrl+O',
+          click: (_item, win) => actions.openDicom('files', win as BrowserWindow | undefined),
+        },
+        {
+          label: 'Open DICOM Folder…',
+          accelerator: 'CmdOrCtrl+Shift+O',
+          click: (_item, win) => actions.openDicom('folder', win as BrowserWindow | undefined),
+        },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
     { role: 'editMenu' },
     {
       label: 'View',

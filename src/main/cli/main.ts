@@ -14,6 +14,7 @@ import { registerAttack } from './commands/attack';
 import { registerCertify } from './commands/certify';
 import { registerTrain } from './commands/train';
 import { registerReproduce } from './commands/reproduce';
+import { registerServe } from './commands/serve';
 import { APP_VERSION } from './context';
 
 export function buildProgram(): Command {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerCertify(program);
   registerTrain(program);
   registerReproduce(program);
+  registerServe(program);
   return program;
 }
 

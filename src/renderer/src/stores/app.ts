@@ -1,71 +1,78 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { CtAuditError } from '@shared/errors';
-import { IpcError, type AppInfo } from '@shared/ipc';
+import { IpcEvent, type AppInfo, type HostStatus } from '@shared/ipc';
 import { connection, type CtAuditClient } from '../api';
+import { toUiError, type UiError } from '../lib/errors';
 
-/** What the view shows for a failure: plain data, so it renders and serializes without surprises. */
-export interface UiError {
-  name: string;
-  code: string;
-  message: string;
-}
-
-export function toUiError(e: unknown): UiError {
-  if (e instanceof CtAuditError || e instanceof IpcError)
-    return { name: e.name, code: e.code, message: e.message };
-  if (e instanceof Error) return { name: e.name, code: 'INTERNAL', message: e.message };
-  return { name: 'Error', code: 'INTERNAL', message: String(e) };
-}
-
-/** App-level state: the connection, the app's versions, and the last error (rendered by the view). */
+/** App-level state: the connection, the app and engine info, the engine host's status, the last error. */
 export const useAppStore = defineStore('app', () => {
   const connected = connection.status === 'connected';
   const disconnectedReason = connection.status === 'disconnected' ? connection.reason : '';
+  const transport = connection.status === 'connected' ? connection.client.transport : null;
   const info = ref<AppInfo | null>(null);
-  const busy = ref(false);
   const error = ref<UiError | null>(null);
-  const lastJobId = ref<string | null>(null);
+  const host = ref<HostStatus | null>(null);
+  /** Web mode: 'open' while the WebSocket is up. */
+  const socket = ref<{ state: 'connecting' | 'open' | 'closed'; detail: string }>({
+    state: connected ? 'connecting' : 'closed',
+    detail: '',
+  });
 
-  /** Runs one call against the client; any failure lands in `error` instead of escaping. */
-  async function call<T>(fn: (client: CtAuditClient) => Promise<T>): Promise<T | undefined> {
-    if (connection.status !== 'connected') return undefined;
-    busy.value = true;
-    error.value = null;
-    try {
-      return await fn(connection.client);
-    } catch (e) {
-      error.value = toUiError(e);
-      return undefined;
-    } finally {
-      busy.value = false;
-    }
+  function client(): CtAuditClient | undefined {
+    return connection.status === 'connected' ? connection.client : undefined;
+  }
+
+  function showError(e: unknown): void {
+    error.value = toUiError(e);
   }
 
   async function loadInfo(): Promise<void> {
-    const result = await call((client) => client.appInfo());
-    if (result) info.value = result;
+    const c = client();
+    if (!c) return;
+    try {
+      info.value = await c.invoke('app:info', undefined);
+    } catch (e) {
+      showError(e);
+    }
   }
 
-  /** Starts the bundled demo audit (the engine reports progress through job events). */
-  async function startDemoAudit(): Promise<void> {
-    const started = await call((client) => client.startJob({ kind: 'audit', spec: { preset: 'demo' } }));
-    if (started) lastJobId.value = started.jobId;
+  function start(): void {
+    const c = client();
+    if (!c) return;
+    c.on(IpcEvent.HostStatus, (s) => {
+      const was = host.value?.state;
+      host.value = s;
+      if (s.state === 'ready' && was && was !== 'ready') void loadInfo();
+    });
+    if (c.onSocketState) {
+      c.onSocketState((state, detail) => {
+        const was = socket.value.state;
+        socket.value = { state, detail };
+        if (state === 'open' && was !== 'open') void loadInfo();
+      });
+    } else {
+      socket.value = { state: 'open', detail: 'desktop app' };
+      void loadInfo();
+    }
   }
 
-  function clearError(): void {
-    error.value = null;
+  function has(feature: string): boolean {
+    return info.value?.engine.features.includes(feature as never) ?? false;
   }
 
   return {
     connected,
     disconnectedReason,
+    transport,
     info,
-    busy,
     error,
-    lastJobId,
+    host,
+    socket,
+    client,
+    showError,
+    clearError: () => (error.value = null),
     loadInfo,
-    startDemoAudit,
-    clearError,
+    start,
+    has,
   };
 });

@@ -1,0 +1,32 @@
+/**
+ * Native dialogs. What the user picks is added to the PathPolicy: it is the only way (with drops) a
+ * path becomes readable for renderer requests (DESIGN.md section 7).
+ */
+import { dialog, type BrowserWindow } from 'electron';
+import type { DialogOpenResult } from '@shared/ipc';
+import type { PathPolicy } from '../engine/host/path-policy';
+import { log } from './log';
+
+export async function openDicomDialog(
+  win: BrowserWindow | undefined,
+  kind: 'files' | 'folder',
+  policy: PathPolicy,
+): Promise<DialogOpenResult> {
+  const options: Electron.OpenDialogOptions =
+    kind === 'folder'
+      ? { title: 'Open a folder of DICOM files', properties: ['openDirectory'] }
+      : {
+          title: 'Open DICOM files',
+          properties: ['openFile', 'multiSelections'],
+          // Many DICOM files have no extension, so "All files" comes first.
+          filters: [
+            { name: 'All files', extensions: ['*'] },
+            { name: 'DICOM', extensions: ['dcm', 'DCM', 'dicom', 'ima', 'IMA'] },
+          ],
+        };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  if (r.canceled) return { paths: [] };
+  for (const p of r.filePaths) await policy.allow(p);
+  log('main', `user opened ${r.filePaths.length} ${kind === 'folder' ? 'folder' : 'file(s)'}`);
+  return { paths: r.filePaths };
+}

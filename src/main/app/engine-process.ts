@@ -1,0 +1,38 @@
+/**
+ * The engine host in an Electron utilityProcess, as a HostTransport for HostClient (which owns the
+ * start timeout, crash -> restart, and kill on quit). The host's stdout/stderr go to the app log.
+ */
+import { utilityProcess } from 'electron';
+import type { HostToOwnerMessage, OwnerToHostMessage } from '@shared/host-protocol';
+import type { HostTransport } from '../engine/host/host-client';
+import hostEntry from './engine-host-entry?modulePath';
+import { log, logStream } from './log';
+
+export function spawnUtilityHost(): HostTransport {
+  const child = utilityProcess.fork(hostEntry, [], {
+    serviceName: 'CT Audit engine',
+    stdio: 'pipe',
+    env: { ...process.env },
+  });
+  logStream('engine', child.stdout, 'info');
+  logStream('engine', child.stderr, 'warn');
+  child.on('spawn', () => log('main', `engine host started (pid ${child.pid ?? '?'})`));
+  return {
+    post(message: OwnerToHostMessage) {
+      // utilityProcess messages are structured-cloned: typed arrays travel as typed arrays.
+      child.postMessage(message);
+    },
+    onMessage(listener) {
+      child.on('message', (m: HostToOwnerMessage) => listener(m));
+    },
+    onExit(listener) {
+      child.on('exit', (code) => {
+        log('main', `engine host exited with code ${code}`, code === 0 ? 'info' : 'warn');
+        listener({ code, reason: `exit code ${code}` });
+      });
+    },
+    kill() {
+      child.kill();
+    },
+  };
+}

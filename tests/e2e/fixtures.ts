@@ -1,0 +1,122 @@
+/**
+ * E2E fixtures.
+ * - `server` (one per worker): the real `ct-audit serve` CLI on a free port, sharing a fresh temporary
+ *   root folder; its printed URL carries the per-start token.
+ * - `dataDir` (one per test): the test's own folder inside that root, filled by `copyData`.
+ * - `shot(view)`: a screenshot of the current page under test-results/screenshots/<test>-<view>.png.
+ * Reference CT files come from ../shared/data/dicom (DESIGN.md section 8); tests that need them skip,
+ * saying why, when the folder is absent.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHARED_DICOM = path.resolve(ROOT, '../shared/data/dicom');
+export const HAVE_DICOM = existsSync(path.join(SHARED_DICOM, 'ct-single'));
+export const NO_DICOM_REASON = `reference DICOM data not found at ${SHARED_DICOM}`;
+export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+
+export interface ServerInfo {
+  url: string;
+  origin: string;
+  token: string;
+  root: string;
+  output: () => string;
+}
+
+async function startServe(root: string): Promise<{ info: ServerInfo; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'ct-audit.mjs'), 'serve', '--port', '0', '--root', root],
+    {
+      cwd: ROOT,
+      env: { ...process.env, CT_AUDIT_BACKEND: process.env.CT_AUDIT_BACKEND ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`ct-audit serve did not print its URL in 60 s:\n${out}`)),
+      60_000,
+    );
+    const check = (): void => {
+      const m = /CT Audit web mode: (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`ct-audit serve exited with ${code}:\n${out}`)));
+  });
+  const u = new URL(url);
+  return {
+    info: { url, origin: u.origin, token: u.searchParams.get('token') ?? '', root, output: () => out },
+    child,
+  };
+}
+
+export const test = base.extend<
+  { dataDir: string; shot: (view: string) => Promise<void> },
+  { server: ServerInfo }
+>({
+  server: [
+    // Playwright reads the fixture's dependencies from this destructuring: none.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const root = await mkdtemp(path.join(os.tmpdir(), 'ct-audit-e2e-'));
+      const { info, child } = await startServe(root);
+      await use(info);
+      child.kill('SIGTERM');
+      await rm(root, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+  dataDir: async ({ server }, use, testInfo) => {
+    const dir = path.join(server.root, `t-${testInfo.testId}`);
+    await mkdir(dir, { recursive: true });
+    await use(dir);
+  },
+  shot: async ({ page }, use, testInfo) => {
+    const slug = testInfo.title
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase();
+    await use(async (view) => {
+      await mkdir(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${slug}--${view}.png`) });
+    });
+  },
+});
+
+/** Copies files or folders (relative to ../shared/data/dicom) into `dir`; returns the copies' paths. */
+export async function copyData(dir: string, ...relative: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const rel of relative) {
+    const to = path.join(dir, path.basename(rel));
+    await cp(path.join(SHARED_DICOM, rel), to, { recursive: true });
+    out.push(to);
+  }
+  return out;
+}
+
+/** Skips the test when the reference data are absent, printing the reason (not a silent pass). */
+export function needDicom(): void {
+  if (!HAVE_DICOM) console.log(`[e2e] skipped: ${NO_DICOM_REASON}`);
+  test.skip(!HAVE_DICOM, NO_DICOM_REASON);
+}
+
+export async function openApp(page: Page, server: ServerInfo): Promise<void> {
+  await page.goto(server.url);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Web ·/);
+}
+
+export { expect };
