@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { BackendError } from '@shared/errors';
-import { registerWasmKernels } from './wasm-kernels';
+import { prepareWasmThreads, registerWasmKernels, wasmThreadsRequested } from './wasm-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -64,8 +64,13 @@ async function tryTensorflow(skipped: BackendInfo['skipped']): Promise<string | 
 
 async function tryWasm(skipped: BackendInfo['skipped']): Promise<boolean> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm')) return true;
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // Threads (CT_AUDIT_WASM_THREADS) can only be chosen before the wasm backend's first initialisation.
+    const restore = tf.engine().registry['wasm']
+      ? () => {}
+      : prepareWasmThreads(wasm, wasmThreadsRequested());
+    const ok = await tf.setBackend('wasm').finally(restore);
+    if (ok) return true;
     skipped.push({ backend: 'wasm', reason: 'setBackend("wasm") returned false' });
   } catch (e) {
     skipped.push({ backend: 'wasm', reason: e instanceof Error ? e.message : String(e) });

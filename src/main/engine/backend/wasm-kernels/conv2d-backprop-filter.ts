@@ -13,6 +13,17 @@
  * forward conv; a JS loop took 255 ms, im2col + BatchMatMul 85 ms (wasm runs a transposed matmul as a
  * scalar C++ loop), and wasm's own Conv3DBackpropFilterV2 with depth 1 235 ms (and it disagrees with the
  * cpu backend for stride 2 in 4.22, relative error ~0.5).
+ *
+ * Why ~2x the forward conv, and what did not help (issue 3, 128x128 batch 8, 32->16 channels, one core):
+ * this is a GEMM with M = CI*KH*KW, N = CO small and K = B*OH*OW = 131072 huge. XNNPACK runs it at
+ * ~12 GMAC/s against ~20 for the forward conv: every M tile streams all K x N packed "weights" (dy, 8 MB,
+ * far beyond L2), and each call packs dy anew (~10 ms: tfjs transposes a filter to [N, K] with a scalar
+ * loop, then XNNPACK packs it). Tried: (a) channels (b, ow) and filter height OH over an input holding KW
+ * shifted copies of x, so that the GEMM reads runs of B*OW instead of B floats: the Conv2D took the same
+ * time and building the input cost more (80 ms vs 60 ms); (b) splitting K into chunks of 4-32 rows of dy
+ * so that each chunk's weights stay in L2: no gain (52-55 ms vs 56 ms); (c) a plain GEMM (1x1 conv) over
+ * a materialised im2col runs at full speed (28 ms), but the im2col is 9x the size of x (150 MB here) and
+ * writing it from JS costs more than the GEMM saves.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@shared/errors';

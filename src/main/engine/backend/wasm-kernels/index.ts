@@ -14,9 +14,22 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropConfigs } from './depthwise-conv2d-backprop';
 import { einsumConfig } from './einsum';
 import { fftConfigs } from './fft';
-import { maxPoolGradConfig, nativeMaxPoolGradIsWrong } from './max-pool-grad';
+import { maxPoolGradConfig, maxPoolGradFastConfig, nativeMaxPoolGradIsWrong } from './max-pool-grad';
+import { splitConcatConfigs } from './split-concat';
+import { sumConfig } from './sum';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
-import type { BackendWasm } from './wasm-backend';
+import { saveNativeKernel, type BackendWasm } from './wasm-backend';
+
+export { prepareWasmThreads } from './threads';
+
+/**
+ * XNNPACK pool threads for the wasm backend, from CT_AUDIT_WASM_THREADS (default 1: single-threaded while
+ * multi-threading is being evaluated). See threads.ts.
+ */
+export function wasmThreadsRequested(): number {
+  const n = Number(process.env.CT_AUDIT_WASM_THREADS ?? 1);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 8) : 1;
+}
 
 /**
  * Found by running on wasm, with every cpu-only kernel proxied to cpu and logged: a training step and an
@@ -44,6 +57,9 @@ const REPLACEMENTS: readonly { config: tf.KernelConfig; isWrong: (b: BackendWasm
  */
 const SPEEDUPS: readonly tf.KernelConfig[] = [
   conv2DBackpropInputConfig, // conv2d input gradients and every conv2dTranspose: one XNNPACK Conv2D
+  sumConfig, // sums over leading axes (bias gradients) without wasm's transpose
+  ...splitConcatConfigs, // SplitV (concat's gradient) and Concat on the channel axis in one pass
+  maxPoolGradFastConfig, // 2x2 stride-2 pooling's gradient in one pass (others: the MaxPoolGrad replacement)
 ];
 
 /** Whether registerWasmKernels installs the SPEEDUPS (CT_AUDIT_WASM_FAST_KERNELS). */
@@ -86,11 +102,12 @@ export function registerWasmKernels(): string[] {
     for (const config of SPEEDUPS) {
       const existing = tf.getKernel(config.kernelName, 'wasm');
       if (existing !== config) {
+        if (existing && !ours.includes(config.kernelName)) saveNativeKernel(config.kernelName, existing);
         if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
         tf.registerKernel(config);
       }
       ours.push(config.kernelName);
     }
   }
-  return ours;
+  return [...new Set(ours)];
 }

@@ -73,6 +73,88 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs<tf.MaxPoo
   return out;
 }
 
+/**
+ * The U-Net's case, 2x2 windows with stride 2 and no padding, in one pass: windows do not overlap, so each
+ * input pixel belongs to at most one window and dx is written directly (zero except at each window's first
+ * maximum), with no per-window scratch arrays. Other pools go to `maxPoolGrad`.
+ */
+export function maxPoolGradFast(args: WasmKernelArgs<tf.MaxPoolGradAttrs>): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, input } = inputs;
+  checkDtypes('MaxPoolGrad', { dy, input }, ['float32']);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const p = info.padInfo;
+  const is2x2 =
+    info.filterHeight === 2 &&
+    info.filterWidth === 2 &&
+    info.strideHeight === 2 &&
+    info.strideWidth === 2 &&
+    p.top === 0 &&
+    p.left === 0 &&
+    2 * info.outHeight <= info.inHeight &&
+    2 * info.outWidth <= info.inWidth;
+  if (!is2x2) return maxPoolGrad(args);
+  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth } = info;
+  const out = backend.makeOutput(input.shape, 'float32');
+  // Heap views after the last allocation (see f32View).
+  const dx = f32View(backend, out);
+  const x = f32View(backend, input);
+  const g = f32View(backend, dy);
+  if (2 * outHeight < inHeight || 2 * outWidth < inWidth) dx.fill(0); // rows/columns outside every window
+  const rowStride = inWidth * C;
+  let gi = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      let i00 = (b * inHeight + 2 * oh) * rowStride;
+      for (let ow = 0; ow < outWidth; ow++, i00 += 2 * C) {
+        const i10 = i00 + rowStride;
+        for (let c = 0; c < C; c++, gi++) {
+          const a = i00 + c;
+          const bb = a + C;
+          const cc = i10 + c;
+          const d = cc + C;
+          // First maximum in row-major window order, strict >, from -Infinity: as the generic loop and the
+          // cpu backend (a window of NaN or -Infinity only passes no gradient).
+          let m = -Infinity;
+          let k = -1;
+          if (x[a] > m) {
+            m = x[a];
+            k = a;
+          }
+          if (x[bb] > m) {
+            m = x[bb];
+            k = bb;
+          }
+          if (x[cc] > m) {
+            m = x[cc];
+            k = cc;
+          }
+          if (x[d] > m) k = d;
+          dx[a] = 0;
+          dx[bb] = 0;
+          dx[cc] = 0;
+          dx[d] = 0;
+          if (k >= 0) dx[k] = g[gi];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export const maxPoolGradFastConfig: tf.KernelConfig = {
+  kernelName: tf.MaxPoolGrad,
+  backendName: 'wasm',
+  kernelFunc: maxPoolGradFast as unknown as tf.KernelFunc,
+};
+
 export const maxPoolGradConfig: tf.KernelConfig = {
   kernelName: tf.MaxPoolGrad,
   backendName: 'wasm',

@@ -76,3 +76,18 @@ export function checkDtypes(
     }
   }
 }
+
+/** wasm's own kernels that one of ours replaces, kept for the cases ours hands back to them. */
+const nativeKernels = new Map<string, tf.KernelFunc>();
+
+/** Remember wasm's own kernel `name` (call before registering ours in its place). */
+export function saveNativeKernel(name: string, config: tf.KernelConfig | undefined): void {
+  if (config && !nativeKernels.has(name)) nativeKernels.set(name, config.kernelFunc);
+}
+
+/** Run wasm's own kernel that ours replaced (for the inputs ours does not handle itself). */
+export function runNativeKernel(name: string, args: WasmKernelArgs<unknown>): TensorInfo | TensorInfo[] {
+  const f = nativeKernels.get(name);
+  if (!f) throw new BackendError(`wasm kernels: wasm's own '${name}' was not saved before being replaced`);
+  return f(args as unknown as Parameters<tf.KernelFunc>[0]);
+}
