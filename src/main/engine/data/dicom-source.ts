@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { InputError } from '@shared/errors';
+import { InputError, JobCancelledError } from '@shared/errors';
 import type { DicomImage } from '@shared/dicom-types';
 import { frameToCanonical, groupIntoSeries, listFiles, readDicomFile, NotDicomFileError } from '../dicom';
 import { DicomError } from '@shared/errors';
@@ -51,7 +51,7 @@ export async function dicomSource(
   const headers: DicomImage[] = [];
   let notDicom = 0;
   for (let i = 0; i < files.length; i++) {
-    if (o.signal?.aborted) throw new InputError(`${spec}: indexing cancelled`);
+    if (o.signal?.aborted) throw new JobCancelledError(`${spec}: indexing cancelled`);
     try {
       headers.push(withoutPixels(await readDicomFile(files[i], { allowNonCt: o.allowNonCt })));
     } catch (e) {

@@ -162,8 +162,19 @@ function describeSplit(split: DataSplit | null, generatedValidation: number, fra
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const job = o.job ?? noJob();
   const seed = String(o.seed ?? 0);
+  const geometry = o.model?.geometry ?? o.geometry;
+  if (o.learningRate !== undefined && !(o.learningRate > 0 && Number.isFinite(o.learningRate))) {
+    throw new UsageError(`--lr must be a positive number, got ${o.learningRate}`);
+  }
   const source =
-    typeof o.data === 'string' ? await openDataSource(o.data, { seed, allowNonCt: o.allowNonCt }) : o.data;
+    typeof o.data === 'string'
+      ? await openDataSource(o.data, {
+          seed,
+          allowNonCt: o.allowNonCt,
+          signal: job.signal,
+          onProgress: (p) => job.progress({ phase: 'index data', step: p.done, total: p.total }),
+        })
+      : o.data;
   const method = createMethod(o.method, o.hyper ?? {});
   const batchSize = positiveInt('--batch', o.batchSize ?? TRAIN_DEFAULTS.batchSize);
   const validationFraction = o.validationFraction ?? TRAIN_DEFAULTS.validationFraction;
@@ -173,7 +184,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   );
   const split = source.refs ? splitByGroup(source.refs, { validationFraction, seed }) : null;
   const stream = new SliceStream(source, split?.train, {
-    N: o.geometry.size,
+    N: geometry.size,
     batchSize,
     seed,
     augment: o.augment ?? source.refs !== undefined,
@@ -212,7 +223,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     stepsPerEpoch: stream.stepsPerEpoch,
     totalSteps,
   };
-  if (!(settings.learningRate > 0)) throw new UsageError(`--lr must be > 0, got ${settings.learningRate}`);
 
   const optimizer = tf.train.adam(
     settings.learningRate,
@@ -369,8 +379,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       const t0 = performance.now();
       const { x: xs } = await stream.imagesAt(step);
-      const B = xs.length / (o.geometry.size * o.geometry.size);
-      const x = tf.tensor4d(xs, [B, o.geometry.size, o.geometry.size, 1]);
+      const B = xs.length / (geometry.size * geometry.size);
+      const x = tf.tensor4d(xs, [B, geometry.size, geometry.size, 1]);
       const rngs = Array.from({ length: B }, (_, k) => createRng(`${seed}/noise/${step}/${k}`));
       const y = simulateMeasurements(op, x, { noise: settings.noise, rngs });
       const lr = learningRateAt(settings, step);
