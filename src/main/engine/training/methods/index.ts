@@ -7,18 +7,24 @@ import { UsageError } from '@shared/errors';
 import { METHOD_NAMES, type MethodName, type TrainingMethod } from '../method';
 import { createJacobian } from './jacobian';
 import { createL2 } from './l2';
+import { createMinmaxMethod } from './minmax';
 import { createOrd } from './ord';
 import { createParseval } from './parseval';
 import { createPgd } from './pgd';
+import { createSmtAdvMethod } from './smt-adv';
+import { createSmtGradMethod } from './smt-grad';
 
 export type MethodFactory = (options?: Record<string, unknown>) => TrainingMethod;
 
-export const METHOD_FACTORIES: Partial<Record<MethodName, MethodFactory>> = {
+export const METHOD_FACTORIES: Record<MethodName, MethodFactory> = {
   ord: createOrd,
   l2: createL2,
   parseval: createParseval,
   pgd: createPgd,
+  minmax: createMinmaxMethod,
   jacobian: createJacobian,
+  'smt-adv': createSmtAdvMethod,
+  'smt-grad': createSmtGradMethod,
 };
 
 /** Names with an implementation, in METHOD_NAMES order. */
@@ -41,7 +47,16 @@ export function createMethod(name: string, options: Record<string, unknown> = {}
   return factory(options);
 }
 
-export { createOrd, createL2, createParseval, createPgd, createJacobian };
+export {
+  createOrd,
+  createL2,
+  createParseval,
+  createPgd,
+  createJacobian,
+  createMinmaxMethod,
+  createSmtAdvMethod,
+  createSmtGradMethod,
+};
 export { parsevalTerm } from './parseval';
 export { pgdPerturbation, type PgdSettings } from './pgd';
 export { powerIteration, type SpectralSettings } from './jacobian';
