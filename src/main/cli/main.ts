@@ -15,6 +15,7 @@ import { registerCertify } from './commands/certify';
 import { registerTrain } from './commands/train';
 import { registerReproduce } from './commands/reproduce';
 import { registerServe } from './commands/serve';
+import { registerAudit } from './commands/audit';
 import { APP_VERSION } from './context';
 
 export function buildProgram(): Command {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerReproduce(program);
   registerServe(program);
+  registerAudit(program);
   return program;
 }
 

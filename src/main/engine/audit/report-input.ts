@@ -1,0 +1,453 @@
+/**
+ * An audit folder -> ReportInput (src/shared/report-input.ts), the plain data the PDF builder reads. Built
+ * from the folder's files only (summary.json, results.jsonl, manifest.json, spec.json, images/), so the
+ * runner and `ct-audit report --from <dir>` make the same report. The key numbers (rho-hat, certification
+ * means, best sigma) are copied from summary.json, never recomputed, so the PDF states exactly its values;
+ * spreads and per-slice rows come from results.jsonl.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
+import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
+import { InputError } from '@shared/errors';
+import { GEOMETRY_PRESETS } from '@shared/geometry';
+import { describeNoise, parseNoiseSpec } from '@shared/noise-spec';
+import {
+  REPORT_INPUT_FORMAT_VERSION,
+  spreadOf,
+  type ReportCertificationRow,
+  type ReportInput,
+  type ReportModel,
+  type ReportRhoHatCurve,
+  type ReportSigmaSweep,
+  type ReportSliceRow,
+  type ReportWorstCase,
+} from '@shared/report-input';
+import { readWorstImages, type WorstImageEntry } from './images';
+import { readManifest, type AuditManifest } from './manifest';
+import { makeRedactor } from './phi';
+import { readResults, RESULTS_FILE } from './result-store';
+
+const SPEC_FILE = 'spec.json';
+const SUMMARY_FILE = 'summary.json';
+const IMAGES_INDEX = path.join('images', 'index.json');
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(
+      `${file}: cannot be read as JSON (${(e as Error).message}); is this an audit folder?`,
+    );
+  }
+}
+
+function mean(v: readonly number[]): number {
+  return v.length === 0 ? 0 : v.reduce((s, a) => s + a, 0) / v.length;
+}
+
+/** "series 3f2a9c01, slice 12" / "phantom 3" / "stack.npy, slice 2": a label without identifiers. */
+export function sliceLabel(l: Pick<ResultLine, 'slice'>): string {
+  const g = l.slice.group;
+  const series = /^(?:series|file)-([0-9a-f]{8})/.exec(g);
+  if (series) return `series ${series[1]}, slice ${l.slice.index}`;
+  const phantom = /^ellipses:.*\/(\d+)$/.exec(g);
+  if (phantom) return `phantom ${phantom[1]} (slice ${l.slice.index})`;
+  return `slice ${l.slice.index}`;
+}
+
+function modelEntry(m: AuditManifest['models'][number]): ReportModel {
+  const card = m.card;
+  const t = card?.training ?? null;
+  const arch = (card?.architecture ?? {}) as { preset?: string; parameters?: number };
+  const fin = card?.metrics.final ?? null;
+  return {
+    id: m.name,
+    name: m.kind === 'fbp' ? 'FBP (baseline)' : `FBPConvNet (${t?.method ?? m.name})`,
+    kind: m.kind as ReportModel['kind'],
+    description: m.description,
+    preset: arch.preset ?? null,
+    method: t?.method ?? null,
+    hyperparameters: t
+      ? {
+          ...t.hyper,
+          learningRate: (t.optimizer.learningRate as number | undefined) ?? null,
+          batchSize: t.batchSize,
+          steps: t.steps,
+          noise: JSON.stringify(t.noise),
+          augment: t.augment,
+        }
+      : {},
+    trainingData: t?.data.description ?? null,
+    fbpFilter: card?.fbp
+      ? `${card.fbp.filter} (cutoff ${card.fbp.cutoff})`
+      : m.kind === 'fbp'
+        ? m.description
+        : null,
+    parameterCount: arch.parameters ?? null,
+    trainingSteps: t?.completedSteps ?? null,
+    trainingSeconds: t?.durationSeconds ?? null,
+    trainingStatus: t?.status ?? null,
+    seed: t?.seed ?? null,
+    metrics: fin
+      ? { psnr: fin.psnr, ssim: fin.ssim, fbpPsnr: fin.fbpPsnr, fbpSsim: fin.fbpSsim, slices: fin.slices }
+      : null,
+    weightsSha256: card?.weights.sha256 ?? null,
+    trainingCurve: card?.metrics.validation.map((v) => ({
+      step: v.step,
+      epoch: v.epoch,
+      loss: null,
+      valPsnr: v.psnr,
+    })),
+  };
+}
+
+function flatten(prefix: string, v: unknown, out: Record<string, string | number | boolean | null>): void {
+  if (v === null || typeof v !== 'object') {
+    out[prefix] = v === undefined ? null : (v as string | number | boolean | null);
+  } else if (Array.isArray(v)) {
+    out[prefix] = v.map((a) => (typeof a === 'object' ? JSON.stringify(a) : String(a))).join(', ');
+  } else {
+    for (const [k, val] of Object.entries(v)) flatten(prefix ? `${prefix}.${k}` : k, val, out);
+  }
+}
+
+export interface ReportInputOptions {
+  /** Identifier values to redact (memory only). */
+  redactTerms?: string[];
+}
+
+/** The ReportInput of an audit folder. */
+export async function buildReportInput(outDir: string, o: ReportInputOptions = {}): Promise<ReportInput> {
+  const spec: AuditSpec = parseAuditSpec(await readJson(path.join(outDir, SPEC_FILE)));
+  const summary: AuditSummary = summarySchema.parse(await readJson(path.join(outDir, SUMMARY_FILE)));
+  const manifest = await readManifest(outDir);
+  if (!manifest) throw new InputError(`${outDir}: no manifest.json (is this an audit folder?)`);
+  const { lines } = await readResults(path.join(outDir, RESULTS_FILE));
+  const index = (await readJson(path.join(outDir, IMAGES_INDEX)).catch(() => ({ worst: [] }))) as {
+    worst: WorstImageEntry[];
+  };
+  const redact = makeRedactor(o.redactTerms ?? []);
+  const attackLines = lines.filter((l) => l.test === 'attack');
+  const certLines = lines.filter((l) => l.test === 'certify');
+  const models = manifest.models.map(modelEntry);
+  const a = spec.attack;
+
+  // rho-hat curves: the clean point (eps 0) first unless the grid has it.
+  const rhoHat: ReportRhoHatCurve[] = summary.rhoHat.map((r) => {
+    const mine = attackLines.filter((l) => l.model.name === r.model);
+    const cleanPerSlice = [...new Map(mine.map((l) => [l.slice.index, l])).values()];
+    const points: ReportRhoHatCurve['points'] = [];
+    const hasZero = r.points.some((p) => (p.meanRelative ?? 1) === 0);
+    if (!hasZero && cleanPerSlice.length > 0) {
+      points.push({
+        spec: '0 (clean)',
+        eps: 0,
+        epsRelative: 0,
+        rhoHat: r.clean.mean,
+        spread: spreadOf(cleanPerSlice.map((l) => l.clean.error)),
+        relativeError: mean(cleanPerSlice.map((l) => l.clean.error / l.reference.norm)),
+        psnr: r.cleanPsnr,
+        slices: r.clean.n,
+      });
+    }
+    for (const p of r.points) {
+      const at = mine.filter((l) => l.epsIndex === p.epsIndex);
+      const e = summary.attack?.eps.find((x) => x.index === p.epsIndex);
+      points.push({
+        spec: p.spec,
+        eps: e?.meanValue ?? mean(at.map((l) => l.eps.value)),
+        epsRelative: p.meanRelative ?? 0,
+        rhoHat: p.rhoHat,
+        spread: spreadOf(at.map((l) => l.attack!.perturbed.error)),
+        relativeError: mean(at.map((l) => l.attack!.perturbed.error / l.reference.norm)),
+        psnr: p.meanPsnr,
+        slices: p.stats.n,
+      });
+    }
+    return {
+      model: r.model,
+      attack: {
+        kind: a.kind,
+        space: summary.attack?.space ?? 'y',
+        settings: {
+          steps: a.steps,
+          stepSize: a.stepSize,
+          momentum: a.momentum,
+          restarts: a.restarts,
+          randomStart: a.randomStart,
+        },
+      },
+      points,
+    };
+  });
+
+  // Certification table and sigma sweeps.
+  const rows: ReportCertificationRow[] = [];
+  const sweeps: ReportSigmaSweep[] = [];
+  const c = summary.certification;
+  if (c) {
+    for (const t of c.table) {
+      const per = certLines
+        .filter((l) => l.model.name === t.model && l.epsIndex === t.epsIndex)
+        .flatMap((l) => l.certification!.perSigma.filter((s) => s.sigmaIndex === t.sigmaIndex));
+      const e = c.eps.find((x) => x.index === t.epsIndex)!;
+      const sg = c.sigma.find((x) => x.index === t.sigmaIndex)!;
+      const reasons = new Map<string, { count: number; minSamples: number | null }>();
+      for (const s of per.filter((v) => v.abstain)) {
+        const key = s.reason ?? 'abstain';
+        const r = reasons.get(key) ?? { count: 0, minSamples: s.minSamples };
+        r.count++;
+        reasons.set(key, r);
+      }
+      rows.push({
+        model: t.model,
+        sigma: sg.meanValue,
+        space: c.space,
+        eps: e.meanValue,
+        epsRelative: e.meanRelative ?? 0,
+        confidence: c.confidence,
+        samples: c.samples,
+        p: per[0]?.p ?? 0,
+        k: per.find((s) => s.k !== null)?.k ?? null,
+        medianDiscrepancy: t.meanMedian,
+        certifiedDiscrepancy: t.meanCertified,
+        certifiedDiscrepancyMax: t.maxCertified,
+        smoothedPsnr: t.meanSmoothedPsnr,
+        smoothedSsim: t.meanSmoothedSsim,
+        certifiedPsnr: t.meanCertifiedPsnr,
+        certifiedSsim: t.meanCertifiedSsim,
+        slices: t.slices,
+        certifiedSlices: t.certifiedSlices,
+        abstentions: [...reasons.entries()].map(([reason, r]) => ({
+          reason,
+          count: r.count,
+          minSamples: r.minSamples,
+        })),
+      });
+    }
+    for (const b of c.bestSigma) {
+      const e = c.eps.find((x) => x.index === b.epsIndex)!;
+      const mine = c.table.filter((t) => t.model === b.model && t.epsIndex === b.epsIndex);
+      sweeps.push({
+        model: b.model,
+        eps: e.meanValue,
+        epsRelative: e.meanRelative ?? 0,
+        confidence: c.confidence,
+        samples: c.samples,
+        points: mine.map((t) => ({
+          sigma: c.sigma.find((s) => s.index === t.sigmaIndex)!.meanValue,
+          certifiedDiscrepancy: t.abstentions === 0 ? t.meanCertified : null,
+          smoothedPsnr: t.meanSmoothedPsnr,
+          certifiedPsnr: t.meanCertifiedPsnr,
+          abstained: t.abstentions,
+        })),
+        bestSigma: b.sigmaIndex === null ? null : c.sigma.find((s) => s.index === b.sigmaIndex)!.meanValue,
+        bestReason: b.reason,
+      });
+    }
+  }
+
+  // Worst cases with their images.
+  const worstCases: ReportWorstCase[] = [];
+  for (const e of index.worst) {
+    const line = attackLines.find(
+      (l) => l.model.name === e.model && l.slice.index === e.sliceIndex && l.epsIndex === a.eps.length - 1,
+    );
+    if (!line) continue;
+    const im = await readWorstImages(outDir, e);
+    const [lo, hi] = e.range;
+    const sm =
+      e.sigmaIndex !== null ? line.attack!.smoothed.find((s) => s.sigmaIndex === e.sigmaIndex) : undefined;
+    worstCases.push({
+      model: e.model,
+      slice: sliceLabel(line),
+      size: im.size,
+      eps: line.eps.value,
+      epsRelative: line.eps.relative ?? 0,
+      reference: im.reference,
+      clean: im.clean,
+      perturbed: im.perturbed,
+      smoothed: im.smoothed[0] ?? null,
+      sigma: sm?.sigmaValue ?? null,
+      perturbation: { views: im.views, detectors: im.detectors, data: im.perturbation },
+      window: { center: (lo + hi) / 2, width: Math.max(1e-6, hi - lo), unit: 'x', name: 'reference range' },
+      cleanError: line.clean.error,
+      perturbedError: line.attack!.perturbed.error,
+      cleanPsnr: line.clean.psnr,
+      perturbedPsnr: line.attack!.perturbed.psnr,
+      smoothedPsnr: sm?.quality.psnr ?? null,
+    });
+  }
+
+  // Per-slice rows: the attack radii, with the smoothed reconstruction at the attacked input (panel sigma).
+  const panelSigma = new Map(index.worst.map((w) => [w.model, w.sigmaIndex]));
+  const slices: ReportSliceRow[] = attackLines.map((l) => {
+    const j =
+      panelSigma.get(l.model.name) ??
+      (l.attack!.smoothed.length > 0 ? Math.floor((l.attack!.smoothed.length - 1) / 2) : null);
+    const sm = j !== null && j !== undefined ? l.attack!.smoothed.find((s) => s.sigmaIndex === j) : undefined;
+    return {
+      model: l.model.name,
+      slice: sliceLabel(l),
+      epsSpec: l.eps.spec,
+      eps: l.eps.value,
+      epsRelative: l.eps.relative ?? 0,
+      cleanError: l.clean.error,
+      perturbedError: l.attack!.perturbed.error,
+      cleanPsnr: l.clean.psnr,
+      perturbedPsnr: l.attack!.perturbed.psnr,
+      sigma: sm?.sigmaValue ?? null,
+      medianDiscrepancy: null,
+      certifiedDiscrepancy: null,
+      smoothedPsnr: sm?.quality.psnr ?? null,
+      abstainReason: null,
+    };
+  });
+
+  // Data summary.
+  const inv = manifest.data;
+  const auditedPerGroup = new Map<string, Set<number>>();
+  for (const l of lines) {
+    const s = auditedPerGroup.get(l.slice.group) ?? new Set<number>();
+    s.add(l.slice.index);
+    auditedPerGroup.set(l.slice.group, s);
+  }
+  const skipped = inv.files.filter((f) => f.kind !== 'ct' && f.kind !== 'npy');
+  const g = manifest.geometry;
+  const preset = (Object.entries(GEOMETRY_PRESETS).find(
+    ([, p]) => p.size === g.size && p.views === g.views,
+  ) ?? [null])[0];
+  const fbp = manifest.models.find((m) => m.kind === 'fbp');
+  const headline = summary.attack?.eps.reduce(
+    (best, e) =>
+      Math.abs((e.meanRelative ?? 0) - 0.01) < Math.abs((best.meanRelative ?? 0) - 0.01) ? e : best,
+    summary.attack.eps[0],
+  );
+  const headlineSigma: Record<string, number> = {};
+  if (c)
+    for (const b of c.bestSigma.filter((x) => x.epsIndex === c.eps[0]?.index && x.sigmaIndex !== null))
+      headlineSigma[b.model] = c.sigma.find((s) => s.index === b.sigmaIndex)!.meanValue;
+  const notes: string[] = [];
+  if (summary.slices.count < 10)
+    notes.push(
+      `Only ${summary.slices.count} slice(s) were audited: means and spreads are indicative, not population estimates.`,
+    );
+  for (const m of models)
+    if (m.trainingStatus && m.trainingStatus !== 'complete')
+      notes.push(`Model ${m.id}: training ${m.trainingStatus}.`);
+  if (c)
+    notes.push(
+      `Certified radii live in ${c.space === 'x' ? 'image' : 'measurement'} space (${c.eps.map((e) => e.spec).join(', ')} of the clean ${c.space === 'x' ? 'image' : 'sinogram'} norm): randomized smoothing certifies only radii comparable to the per-pixel noise sigma, far below the attack's radii.`,
+    );
+  const settings: Record<string, string | number | boolean | null> = {};
+  flatten('', { ...spec, models: spec.models.map((m) => m.name), output: undefined }, settings);
+  const lastRun = manifest.runs[manifest.runs.length - 1];
+
+  const input: ReportInput = {
+    formatVersion: REPORT_INPUT_FORMAT_VERSION,
+    title: spec.name ?? 'Robustness audit of CT reconstruction',
+    subtitle: `${models.length} model(s), ${summary.slices.count} slice(s); attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space}` : ''}`,
+    createdAt: new Date().toISOString(),
+    appVersion: manifest.app.version,
+    auditId: redact(path.basename(path.resolve(outDir))),
+    summary: { headlineEpsRelative: headline?.meanRelative ?? 0.01, headlineSigma, notes },
+    models,
+    data: {
+      description: `${summary.slices.count} slice(s) in ${summary.slices.groups} group(s) (series, files or phantoms): ${inv.sources.map((s) => `${s.description} [${s.slices} audited]`).join('; ')}`,
+      counts: {
+        series: inv.series.length,
+        slices: inv.sources.reduce((s, x) => s + x.slices, 0),
+        slicesAudited: summary.slices.count,
+        skipped: skipped.length,
+      },
+      sources: inv.sources.map((s) => ({
+        kind: s.kind === 'ellipses' ? 'phantom' : (s.kind as 'dicom' | 'npy'),
+        label: s.description,
+        slices: s.slices,
+        path: s.kind === 'ellipses' ? null : s.spec,
+      })),
+      series: inv.series.map((s) => ({
+        id: s.id,
+        modality: s.modality,
+        manufacturer: s.manufacturer,
+        manufacturerModel: s.manufacturerModel,
+        slices: s.slices,
+        slicesAudited: auditedPerGroup.get(s.id)?.size ?? 0,
+        rows: s.rows,
+        columns: s.columns,
+        pixelSpacingMm: s.pixelSpacingMm,
+        sliceThicknessMm: s.sliceThicknessMm,
+        kvp: s.kvp,
+        convolutionKernel: s.convolutionKernel,
+        source: s.files[0] ?? null,
+      })),
+      skipped: skipped.map((f) => ({ file: f.path, reason: f.reason ?? f.kind })),
+      geometry: {
+        preset,
+        size: g.size,
+        views: g.views,
+        detectors: g.detectors,
+        detectorSpacing: g.detectorSpacing,
+        angularRangeDeg: 180,
+        fbpFilter: fbp ? fbp.description : null,
+      },
+      noise: { description: describeNoise(parseNoiseSpec(spec.noise)), spec: spec.noise },
+    },
+    rhoHat,
+    certification: { rows, sweeps },
+    worstCases,
+    slices,
+    definitions: {
+      psnrDataRange: 'R = max(x) - min(x) of each reference slice x (canonical units, water = 1)',
+      discrepancyLoss: 'normalized MSE (1/n) ||a - b||^2 (papers/002 eq. 1)',
+      extra: [
+        {
+          term: 'Delta_max',
+          text: `||f(y + delta) - x||_2 with delta found by ${a.kind} (${a.steps} steps, ${a.restarts} restart(s)) within the l2 ball of radius eps (papers/000 eq. 8); rho-hat(eps) is its mean over slices (eq. 9).`,
+        },
+        {
+          term: 'smoothed reconstruction',
+          text: 'f(y + noise) of the noise sample whose discrepancy to f(y) is the median of the samples (papers/002 Algorithm 3); at the attacked input in the per-slice table and the panels.',
+        },
+        {
+          term: 'certified discrepancy',
+          text: 'the K-th smallest of S sampled discrepancies, an upper bound at the stated confidence of the median discrepancy at every input within eps (papers/002 Corollary 3.2, Algorithm 4 by its definition).',
+        },
+      ],
+    },
+    reproducibility: {
+      appVersion: manifest.app.version,
+      backend: manifest.backend.name,
+      versions: manifest.backend.versions,
+      platform: manifest.os.platform,
+      seed: manifest.seed,
+      files: [
+        ...manifest.models.flatMap((m) =>
+          m.files.map((f) => ({
+            role: `model ${m.name}: ${f.file}`,
+            path: path.join(m.path, f.file),
+            sha256: f.sha256,
+          })),
+        ),
+        ...inv.files
+          .filter((f) => f.sha256)
+          .map((f) => ({
+            role: f.kind === 'ct' || f.kind === 'npy' ? 'input' : `input (${f.kind})`,
+            path: f.path,
+            sha256: f.sha256 as string,
+          })),
+      ],
+      commandLine: lastRun?.commandLine ?? [],
+      startedAt: manifest.startedAt,
+      finishedAt: manifest.endedAt,
+      status:
+        manifest.runs.length > 1
+          ? `${manifest.status} (resumed ${manifest.runs.length - 1} time(s))`
+          : manifest.status,
+      settings,
+    },
+    phi: { policy: spec.phi, redactTerms: o.redactTerms ?? [], statement: manifest.phi.statement },
+  };
+  return input;
+}

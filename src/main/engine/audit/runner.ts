@@ -1,0 +1,399 @@
+/**
+ * The audit runner (DESIGN.md sections 4-5): spec -> audit folder
+ *
+ *   spec.json       the spec with every default filled
+ *   manifest.json   versions, backend, OS, seed, spec, SHA-256 of model weights and input files, times, runs
+ *   results.jsonl   one line per slice x model x radius, appended per completed slice x model
+ *   summary.json    from results.jsonl alone (summary.ts)
+ *   images/         .npy + PNG panels of the worst slices per model (images.ts)
+ *   report.pdf      the PDF report (report.ts)
+ *
+ * As a job: progress (phase 'audit', step = units done, with "slice k of n, model, phase" in the message and
+ * an ETA), cancellation between and inside units. A cancelled or killed audit resumes (`resume: true`): the
+ * complete units of results.jsonl are kept, the rest computed; every unit is seeded by (seed, slice id,
+ * model) and computed alone, so a resumed audit ends with the same lines as an uninterrupted one.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { formatAuditSpec, parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
+import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
+import { InputError, JobCancelledError, UsageError } from '@shared/errors';
+import { parseNoiseSpec } from '@shared/noise-spec';
+import { initBackend, tf } from '../backend';
+import { simulateMeasurements } from '../data';
+import { createJobContext, noJob, type JobContext } from '../host/job-context';
+import { writeFileAtomic } from '../io/npy';
+import { createRng } from '../random';
+import { evaluateUnit, linesPerUnit, type UnitImages } from './evaluate-unit';
+import {
+  cacheUnitImages,
+  loadCachedImages,
+  pruneCache,
+  removeCache,
+  topK,
+  writeWorstImages,
+  IMAGES_DIR,
+  type WorstImageEntry,
+} from './images';
+import type { DataInventory } from './inventory';
+import {
+  appSection,
+  backendSection,
+  phiStatement,
+  readManifest,
+  systemInfo,
+  withoutIdentifiers,
+  writeManifest,
+  type AuditManifest,
+  type ManifestRun,
+} from './manifest';
+import { stringifyRedacted } from './phi';
+import { prepareAudit, type PreparedAudit, type PreparedSlice } from './prepare';
+import { openResults, readResults, RESULTS_FILE } from './result-store';
+import { summarize } from './summary';
+
+export const SPEC_FILE = 'spec.json';
+export const SUMMARY_FILE = 'summary.json';
+export const IMAGES_INDEX = 'images/index.json';
+export const REPORT_FILE = 'report.pdf';
+
+export interface RunAuditOptions {
+  /** The spec (parsed); optional on resume (then spec.json of the folder). */
+  spec?: AuditSpec;
+  /** The audit folder (default spec.output). */
+  outDir?: string;
+  resume?: boolean;
+  job?: JobContext;
+  /** argv to record in the manifest. */
+  commandLine?: string[];
+  /** A pre-computed inventory of the data (the batch scanned it already). */
+  inventory?: DataInventory;
+  /** Write report.pdf (default: spec.report.pdf). */
+  report?: boolean;
+  /** Called after each computed unit (benchmarks, tests). */
+  onUnit?: (u: { done: number; total: number; slice: number; model: string }) => void;
+}
+
+export interface AuditOutcome {
+  outDir: string;
+  spec: AuditSpec;
+  summary: AuditSummary;
+  units: { total: number; computed: number; resumed: number };
+  images: WorstImageEntry[];
+  /** report.pdf path, or null with the reason it was not written. */
+  report: string | null;
+  reportError: string | null;
+}
+
+function specForComparison(s: AuditSpec): string {
+  return JSON.stringify({ ...s, output: undefined });
+}
+
+/** The spec to run: the given one, checked against spec.json on resume, or spec.json itself. */
+async function resolveSpec(o: RunAuditOptions): Promise<{ spec: AuditSpec; outDir: string }> {
+  const outDir = o.outDir ?? o.spec?.output;
+  if (!outDir) throw new UsageError('audit: no output folder (give --out or "output" in the spec)');
+  const specFile = path.join(outDir, SPEC_FILE);
+  let stored: AuditSpec | undefined;
+  try {
+    stored = parseAuditSpec(JSON.parse(await fs.readFile(specFile, 'utf8')));
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') {
+      throw new InputError(`${specFile}: not a valid audit spec (${(e as Error).message})`);
+    }
+  }
+  if (!o.resume) {
+    if (!o.spec) throw new UsageError('audit: no spec given');
+    const results = await fs.stat(path.join(outDir, RESULTS_FILE)).catch(() => undefined);
+    if (results && results.size > 0) {
+      throw new UsageError(
+        `${outDir} already holds an audit (results.jsonl); resume it with --resume or write to a new --out folder`,
+      );
+    }
+    return { spec: { ...o.spec, output: outDir }, outDir };
+  }
+  if (!stored && !o.spec)
+    throw new UsageError(`${outDir}: nothing to resume (no ${SPEC_FILE}); start the audit without --resume`);
+  return { spec: o.spec ? { ...o.spec, output: outDir } : { ...stored!, output: outDir }, outDir };
+}
+
+function checkResumable(
+  given: AuditSpec,
+  stored: AuditSpec | undefined,
+  redacted: string,
+  outDir: string,
+): void {
+  if (!stored) return;
+  if (specForComparison(stored) !== redacted) {
+    const a = stored as unknown as Record<string, unknown>;
+    const b = JSON.parse(redacted) as Record<string, unknown>;
+    const key = Object.keys({ ...a, ...b }).find(
+      (k) => k !== 'output' && JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+    );
+    throw new UsageError(
+      `${outDir}: the spec differs from the audit being resumed (field "${key ?? '?'}"); resume with the same settings or start a new --out folder`,
+    );
+  }
+  void given;
+}
+
+/** Measurement of one slice: y = A x (+ noise seeded by the slice id, as the attack/certify commands). */
+function measure(
+  p: PreparedAudit,
+  spec: AuditSpec,
+  s: PreparedSlice,
+  xv: Float32Array,
+): { x: tf.Tensor4D; y: tf.Tensor4D } {
+  const N = p.geometry.size;
+  const x = tf.tensor4d(xv, [1, N, N, 1]);
+  const noise = parseNoiseSpec(spec.noise);
+  const rng = createRng(spec.seed).fork('noise').fork(s.seedId);
+  const y = simulateMeasurements(p.op, x, { noise, rngs: [rng] });
+  return { x, y };
+}
+
+export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
+  await initBackend();
+  const job = o.job ?? noJob();
+  const { spec, outDir } = await resolveSpec(o);
+  if (
+    spec.models.some((m) => m.path.includes('[redacted]')) ||
+    spec.data.sources.some((s) => s.includes('[redacted]'))
+  ) {
+    throw new UsageError(
+      `${outDir}/${SPEC_FILE} has redacted paths (PHI policy "exclude"); resume with the same --spec file or flags`,
+    );
+  }
+  await fs.mkdir(outDir, { recursive: true });
+  const startedAt = new Date().toISOString();
+  job.progress({ phase: 'prepare', step: 0, total: 1, message: 'indexing data and loading models' });
+  const p = await prepareAudit(spec, {
+    signal: job.signal,
+    inventory: o.inventory,
+    onProgress: (phase, done, total) => job.progress({ phase, step: done, total }),
+  });
+  const redacted = stringifyRedacted(spec, p.redact, 0);
+  let writer: Awaited<ReturnType<typeof openResults>> | undefined;
+  let manifest: AuditManifest | undefined;
+  let run: ManifestRun | undefined;
+  try {
+    if (o.resume) {
+      const storedText = await fs.readFile(path.join(outDir, SPEC_FILE), 'utf8').catch(() => undefined);
+      const stored = storedText ? parseAuditSpec(JSON.parse(storedText)) : undefined;
+      checkResumable(spec, stored, specForComparison(JSON.parse(redacted) as AuditSpec), outDir);
+    }
+    await writeFileAtomic(path.join(outDir, SPEC_FILE), `${stringifyRedacted(spec, p.redact)}\n`);
+    void formatAuditSpec;
+
+    const unitLines = linesPerUnit(spec);
+    const total = p.slices.length * p.models.length;
+    writer = await openResults(path.join(outDir, RESULTS_FILE), { resume: Boolean(o.resume) });
+    const done = new Set(writer.existing.units);
+    const previous = o.resume ? await readManifest(outDir) : null;
+    run = { startedAt, endedAt: null, status: 'running', commandLine: o.commandLine ?? [], computedUnits: 0 };
+    manifest = {
+      format: 'ct-audit/audit-manifest',
+      version: 1,
+      app: appSection(),
+      backend: backendSection(),
+      os: systemInfo(),
+      seed: String(spec.seed),
+      spec,
+      geometry: p.geometry,
+      models: p.models.map((m) => m.manifest),
+      data: {
+        sources: p.sources,
+        files: p.inventory.files,
+        series: withoutIdentifiers(p.inventory, spec.phi),
+        slices: p.slices.length,
+        units: total,
+      },
+      phi: { policy: spec.phi, statement: phiStatement(spec.phi) },
+      startedAt: previous?.startedAt ?? startedAt,
+      endedAt: null,
+      status: 'running',
+      runs: [...(previous?.runs ?? []), run],
+    };
+    await writeManifest(outDir, manifest, p.redact);
+
+    // Worst-slice tracking per model (Delta_max at the largest attack radius), from the lines so far.
+    const lastEps = spec.attack.eps.length - 1;
+    const worstK = spec.report.worstSlices;
+    const errors = new Map<string, Map<number, number>>(p.models.map((m) => [m.name, new Map()]));
+    const track = (l: ResultLine) => {
+      if (l.test === 'attack' && l.epsIndex === lastEps)
+        errors.get(l.model.name)?.set(l.slice.index, l.attack!.perturbed.error);
+    };
+    writer.existing.lines.forEach(track);
+    const unitKeyOf = (s: PreparedSlice, model: string) => `${model}\u0000${s.id}`;
+
+    let computed = 0;
+    let completed = done.size;
+    let lastEmit = 0;
+    for (const s of p.slices) {
+      const todo = p.models.filter((m) => !done.has(unitKeyOf(s, m.name)));
+      if (todo.length === 0) continue;
+      job.throwIfCancelled();
+      const xv = await s.source.load(s.ref, p.geometry.size);
+      const { x, y } = measure(p, spec, s, xv);
+      try {
+        for (const m of todo) {
+          const emit = (fraction: number, phase: string, force = false) => {
+            const now = Date.now();
+            if (!force && now - lastEmit < 200) return;
+            lastEmit = now;
+            job.progress({
+              phase: 'audit',
+              step: completed + fraction,
+              total,
+              metrics: { slice: s.index + 1, slices: p.slices.length, units: completed },
+              message: `slice ${s.index + 1} of ${p.slices.length} · model ${m.name} · ${phase}`,
+            });
+          };
+          emit(0, 'start', true);
+          let fraction = 0;
+          const inner = createJobContext({
+            signal: job.signal,
+            onProgress: (q) => emit(fraction, `${q.phase} ${q.step}/${q.total}`),
+          });
+          const r = await evaluateUnit(
+            { index: s.index, id: s.id, seedId: s.seedId, group: s.group },
+            m,
+            x,
+            y,
+            {
+              spec,
+              op: p.op,
+              job: inner,
+              onProgress: (f, phase) => {
+                fraction = f;
+                emit(f, phase);
+              },
+            },
+          );
+          if (r.lines.length !== unitLines)
+            throw new Error(`audit: unit produced ${r.lines.length} lines, expected ${unitLines}`);
+          if (worstK > 0) await cacheUnitImages(outDir, m.name, s.index, r.images);
+          await writer.append(r.lines);
+          r.lines.forEach(track);
+          if (worstK > 0) await pruneCache(outDir, m.name, new Set(topK(errors.get(m.name)!, worstK)));
+          computed++;
+          completed++;
+          run.computedUnits = computed;
+          emit(0, 'done', true);
+          o.onUnit?.({ done: completed, total, slice: s.index, model: m.name });
+        }
+      } finally {
+        tf.dispose([x, y]);
+      }
+    }
+    await writer.close();
+
+    // Summary from results.jsonl alone.
+    job.progress({ phase: 'summary', step: 0, total: 1, message: 'summary, images and report' });
+    const summary = await writeSummary(outDir, spec.report.worstSlices);
+    const images = worstK > 0 ? await finalizeImages(outDir, spec, p, summary) : [];
+    run.status = 'complete';
+    run.endedAt = new Date().toISOString();
+    manifest.status = 'complete';
+    manifest.endedAt = run.endedAt;
+    await writeManifest(outDir, manifest, p.redact);
+
+    let report: string | null = null;
+    let reportError: string | null = null;
+    if (o.report ?? spec.report.pdf) {
+      const { writeAuditReport } = await import('./report');
+      const r = await writeAuditReport(outDir, { redactTerms: p.redactTerms, job });
+      report = r.path;
+      reportError = r.error;
+    }
+    return {
+      outDir,
+      spec,
+      summary,
+      units: { total, computed, resumed: total - computed },
+      images,
+      report,
+      reportError,
+    };
+  } catch (e) {
+    await writer?.close().catch(() => undefined);
+    if (manifest && run) {
+      const status = e instanceof JobCancelledError ? 'cancelled' : 'failed';
+      run.status = status;
+      run.endedAt = new Date().toISOString();
+      run.error = (e as Error).message;
+      manifest.status = status;
+      await writeManifest(outDir, manifest, p.redact).catch(() => undefined);
+    }
+    throw e;
+  } finally {
+    p.dispose();
+  }
+}
+
+/** Read results.jsonl, write summary.json (validated); returns the summary. */
+export async function writeSummary(outDir: string, worstSlices = 3): Promise<AuditSummary> {
+  const { lines } = await readResults(path.join(outDir, RESULTS_FILE));
+  const summary = summarySchema.parse(summarize(lines, { worstSlices }));
+  await writeFileAtomic(path.join(outDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+/** The sigma whose smoothed image the panels show: the best sigma at the first certified radius, else the middle one. */
+export function panelSigmaIndex(spec: AuditSpec, summary: AuditSummary, model: string): number | null {
+  if (spec.attack.smoothingSamples === 0) return null;
+  const best = summary.certification?.bestSigma.find((b) => b.model === model && b.sigmaIndex !== null);
+  return best?.sigmaIndex ?? Math.floor((spec.certification.sigma.length - 1) / 2);
+}
+
+async function finalizeImages(
+  outDir: string,
+  spec: AuditSpec,
+  p: PreparedAudit,
+  summary: AuditSummary,
+): Promise<WorstImageEntry[]> {
+  const entries: WorstImageEntry[] = [];
+  // Read what is needed from the cache, then start images/ afresh (a resumed audit may have older folders).
+  const cached = new Map<string, UnitImages | null>();
+  for (const w of summary.worst)
+    for (const s of w.slices)
+      cached.set(`${w.model}/${s.sliceIndex}`, await loadCachedImages(outDir, w.model, s.sliceIndex));
+  await removeCache(outDir);
+  await fs.rm(path.join(outDir, IMAGES_DIR), { recursive: true, force: true });
+  for (const w of summary.worst) {
+    const m = p.models.find((mm) => mm.name === w.model);
+    if (!m) continue;
+    for (const s of w.slices) {
+      let im = cached.get(`${w.model}/${s.sliceIndex}`) ?? null;
+      if (!im) {
+        // Not in the cache (e.g. the audit was finished by another process): recompute the unit (seeded).
+        const sl = p.slices[s.sliceIndex];
+        const xv = await sl.source.load(sl.ref, p.geometry.size);
+        const { x, y } = measure(p, spec, sl, xv);
+        try {
+          im = (
+            await evaluateUnit({ index: sl.index, id: sl.id, seedId: sl.seedId, group: sl.group }, m, x, y, {
+              spec,
+              op: p.op,
+            })
+          ).images;
+        } finally {
+          tf.dispose([x, y]);
+        }
+      }
+      entries.push(
+        await writeWorstImages(
+          outDir,
+          w.model,
+          s.rank,
+          s.sliceIndex,
+          im,
+          panelSigmaIndex(spec, summary, w.model),
+        ),
+      );
+    }
+  }
+  await writeFileAtomic(path.join(outDir, IMAGES_INDEX), `${JSON.stringify({ worst: entries }, null, 2)}\n`);
+  return entries;
+}
