@@ -5,13 +5,14 @@
  * HostClient owns its start timeout, crash -> message + restart, and kill on quit), native dialogs and
  * the application menu. The compute engine is never imported here, so training never blocks this process.
  */
+import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import { IpcChannel, IpcEvent, type HostStatus, type IpcEventPayloads } from '@shared/ipc';
 import { Gateway } from './engine/host/gateway';
 import { HostClient } from './engine/host/host-client';
 import { PathPolicy } from './engine/host/path-policy';
 import { getAppInfo } from './app/app-info';
-import { openDicomDialog } from './app/dialogs';
+import { openDicomDialog, openModelDialog } from './app/dialogs';
 import { spawnUtilityHost } from './app/engine-process';
 import { broadcast, registerIpcHandlers } from './app/ipc-handlers';
 import { log } from './app/log';
@@ -40,8 +41,11 @@ function start(): void {
     host,
     paths: policy,
     app: getAppInfo,
+    // Trained models go to the app's user-data folder (DESIGN.md section 5).
+    workspace: path.join(app.getPath('userData'), 'workspace'),
     local: {
       [IpcChannel.DialogOpenDicom]: ({ kind }) => openDicomDialog(mainWindow, kind, policy),
+      [IpcChannel.DialogOpenModel]: () => openModelDialog(mainWindow, policy),
     },
   });
 

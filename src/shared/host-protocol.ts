@@ -21,6 +21,10 @@ export const ENGINE_CHANNELS = [
   IpcChannel.DicomSlice,
   IpcChannel.FbpReconstruct,
   IpcChannel.FbpSeries,
+  IpcChannel.TrainDefaults,
+  IpcChannel.TrainStart,
+  IpcChannel.ModelList,
+  IpcChannel.RobustnessRun,
 ] as const;
 export type EngineChannel = (typeof ENGINE_CHANNELS)[number];
 
@@ -29,7 +33,24 @@ export const ENGINE_INFO_METHOD = 'engine:info';
 
 export type HostMethod = EngineChannel | typeof ENGINE_INFO_METHOD;
 
-export type HostParams<M extends HostMethod> = M extends EngineChannel ? IpcRequest<M> : undefined;
+/**
+ * What the host gets where it differs from the renderer's request: the owner resolves workspace names
+ * and checks paths, so the host sees folders only (never a renderer-chosen output location).
+ */
+export interface HostParamOverrides {
+  [IpcChannel.TrainStart]: IpcRequest<typeof IpcChannel.TrainStart> & { outDir: string };
+  [IpcChannel.TrainDefaults]: { workspace: string };
+  [IpcChannel.ModelList]: { workspace: string };
+  [IpcChannel.RobustnessRun]: Omit<IpcRequest<typeof IpcChannel.RobustnessRun>, 'model'> & {
+    model: { kind: 'fbp' } | { kind: 'path'; path: string; name: string };
+  };
+}
+
+export type HostParams<M extends HostMethod> = M extends keyof HostParamOverrides
+  ? HostParamOverrides[M]
+  : M extends EngineChannel
+    ? IpcRequest<M>
+    : undefined;
 export type HostResult<M extends HostMethod> = M extends EngineChannel ? IpcResponse<M> : EngineInfo;
 
 export function isEngineChannel(channel: string): channel is EngineChannel {

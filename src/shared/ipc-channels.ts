@@ -16,6 +16,15 @@ export const IpcChannel = {
   FbpReconstruct: 'fbp:reconstruct',
   FbpSeries: 'fbp:series',
   JobCancel: 'job:cancel',
+  /** Electron: folder dialog to pick a saved model; the pick becomes readable. Web mode: not available. */
+  DialogOpenModel: 'dialog:open-model',
+  /** Training methods, their hyperparameters with paper defaults, trainer defaults. */
+  TrainDefaults: 'train:defaults',
+  /** Trains a model into the workspace (a job: progress per step, validation per epoch, cancel, resume). */
+  TrainStart: 'train:start',
+  ModelList: 'model:list',
+  /** Attack (rho-hat over an eps grid) and certification (randomized smoothing) of one slice. */
+  RobustnessRun: 'robustness:run',
 } as const;
 export type IpcChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
 

@@ -32,7 +32,17 @@ export interface ServerInfo {
 async function startServe(root: string): Promise<{ info: ServerInfo; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin', 'ct-audit.mjs'), 'serve', '--port', '0', '--root', root],
+    [
+      path.join(ROOT, 'bin', 'ct-audit.mjs'),
+      'serve',
+      '--port',
+      '0',
+      '--root',
+      root,
+      // Models trained by the tests stay in the test's temporary folder.
+      '--workspace',
+      path.join(root, 'workspace'),
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, CT_AUDIT_BACKEND: process.env.CT_AUDIT_BACKEND ?? '' },

@@ -30,3 +30,18 @@ export async function openDicomDialog(
   log('main', `user opened ${r.filePaths.length} ${kind === 'folder' ? 'folder' : 'file(s)'}`);
   return { paths: r.filePaths };
 }
+
+/** A saved model folder (model.json + card.json) from anywhere: the pick becomes readable. */
+export async function openModelDialog(
+  win: BrowserWindow | undefined,
+  policy: PathPolicy,
+): Promise<DialogOpenResult> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Choose a model folder (with model.json and card.json)',
+    properties: ['openDirectory'],
+  };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  if (r.canceled) return { paths: [] };
+  for (const p of r.filePaths) await policy.allow(p);
+  return { paths: r.filePaths };
+}

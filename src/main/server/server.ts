@@ -60,6 +60,8 @@ export interface ServerOptions {
   rendererDir: string;
   /** Folders the page may open (and browse with the server-side picker). */
   roots: string[];
+  /** Where trained models are written (models/<name>/). */
+  workspace: string;
   /** Fixed token (tests); default: 32 random bytes, base64url. */
   token?: string;
   /** Engine host; default: a worker thread (with `backend` as CT_AUDIT_BACKEND). */
@@ -76,6 +78,7 @@ export interface RunningServer {
   token: string;
   port: number;
   roots: string[];
+  workspace: string;
   engine: HostClient;
   close(): Promise<void>;
 }
@@ -161,6 +164,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     app: appInfo,
     noDialogMessage:
       'the browser cannot open native file dialogs: type a folder path on the server, or browse to it',
+    workspace: o.workspace,
   });
 
   /** Host header values that name this server (DNS rebinding defence). */
@@ -282,6 +286,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     token,
     port,
     roots: policy.roots(),
+    workspace: o.workspace,
     engine,
     async close() {
       for (const ws of sockets) ws.terminate();

@@ -19,28 +19,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/library' },
   { path: '/library', name: 'library', component: LibraryView },
   { path: '/viewer', name: 'viewer', component: ViewerView },
-  {
-    path: '/train',
-    name: 'train',
-    component: NotYetView,
-    props: {
-      title: 'Train',
-      feature: 'train',
-      what: 'Training FBPConvNet models (methods ord, l2, parseval, pgd, jacobian, min-max) with live loss and validation curves, cancel and resume, is being connected to the desktop app.',
-      cli: 'npx ct-audit train --help',
-    },
-  },
-  {
-    path: '/audit',
-    name: 'audit',
-    component: NotYetView,
-    props: {
-      title: 'Audit',
-      feature: 'audit',
-      what: 'Attacks (rho-hat over an eps grid), randomized-smoothing certification and the PDF report need the audit runner, which this build does not include yet.',
-      cli: 'npx ct-audit --help',
-    },
-  },
+  // Loaded on first visit: they bring the chart library.
+  { path: '/train', name: 'train', component: () => import('./views/TrainView.vue') },
+  { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue') },
   {
     path: '/batch',
     name: 'batch',
@@ -48,7 +29,7 @@ const routes: RouteRecordRaw[] = [
     props: {
       title: 'Batch',
       feature: 'batch',
-      what: 'Queued audits over folders of series (progress per series, errors per file, resume after a restart) arrive with the batch runner. For an FBP baseline over one series, use Viewer > Whole series.',
+      what: 'Queued audits over folders of series (progress per series, errors per file, resume after a restart) arrive with the batch runner of the audit engine, which this build does not have yet. For an FBP baseline over one series, use Viewer > Whole series; to attack and certify a slice, use Audit.',
     },
   },
   { path: '/:rest(.*)*', redirect: '/library' },

@@ -1,6 +1,7 @@
 /**
- * Pure image helpers for the viewer: typed arrays -> RGBA for a canvas (greyscale window, diverging
- * colour map), pixel look-ups and ROI statistics. No DOM: unit-tested in tests/unit/renderer.
+ * Display math for float images: typed arrays -> RGBA (greyscale DICOM window, the diverging colour map
+ * of signed difference maps), pixel look-ups and ROI statistics. Pure TypeScript (no DOM, no Node): the
+ * viewer draws canvases with it, and image panels elsewhere (reports) can use the same colour map.
  */
 
 /** A 2-D float image, row-major. Values in HU unless `unit` says otherwise. */

@@ -1,3 +1,4 @@
+/** Display math shared by the viewer (and the report image panels): windowing, colour map, ROI, viewport. */
 import { describe, expect, it } from 'vitest';
 import {
   difference,
@@ -6,7 +7,7 @@ import {
   valueAt,
   windowToRgba,
   type FloatImage,
-} from '../../../src/renderer/src/lib/image';
+} from '@shared/display/image';
 import {
   DEFAULT_VIEWPORT,
   canvasToFov,
@@ -15,7 +16,7 @@ import {
   fovToPixel,
   panBy,
   zoomAt,
-} from '../../../src/renderer/src/lib/viewport';
+} from '@shared/display/viewport';
 
 const img = (data: number[], width: number, mask?: number[]): FloatImage => ({
   width,

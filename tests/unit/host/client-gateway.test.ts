@@ -134,7 +134,7 @@ describe('Gateway: validation and picked paths', () => {
     });
     const policy = new PathPolicy('the folders you opened', 'open it first');
     await policy.allow(path.join(dir, 'picked'));
-    gateway = new Gateway({ host: client, paths: policy, app: APP });
+    gateway = new Gateway({ host: client, paths: policy, app: APP, workspace: path.join(dir, 'workspace') });
   });
   afterAll(async () => {
     client.stop();

@@ -92,6 +92,7 @@ describe('web mode server', () => {
     server = await startServer({
       rendererDir: path.join(dir, 'renderer'),
       roots: [path.join(dir, 'data')],
+      workspace: path.join(dir, 'workspace'),
       engine: fakeEngine(),
       appVersion: 'test',
     });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -14,6 +15,7 @@ interface ServeOptions {
   root: string[];
   open?: boolean;
   renderer?: string;
+  workspace?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -33,6 +35,7 @@ export function registerServe(program: Command): void {
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
+    .option('--workspace <dir>', 'folder for trained models (models/<name>/); default ~/.ct-audit/workspace')
     .option('--open', 'open the URL in the default browser')
     .option('--renderer <dir>', 'built renderer to serve (default: out/renderer of this package)')
     .action(async (o: ServeOptions, cmd: Command) => {
@@ -51,6 +54,7 @@ export function registerServe(program: Command): void {
           port: o.port,
           rendererDir: path.resolve(o.renderer ?? path.join(PACKAGE_ROOT, 'out', 'renderer')),
           roots,
+          workspace: path.resolve(o.workspace ?? path.join(os.homedir(), '.ct-audit', 'workspace')),
           backend: globals(cmd).backend,
           appVersion: APP_VERSION,
           log: (line) => console.error(`[serve] ${line}`),
@@ -65,6 +69,7 @@ export function registerServe(program: Command): void {
       }
       console.log(`CT Audit web mode: ${server.url}`);
       console.log(`sharing: ${server.roots.join(', ')}`);
+      console.log(`workspace: ${server.workspace}`);
       console.log('press Ctrl+C to stop');
       if (o.open) openBrowser(server.url);
       await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@
  * Never throws: the answer is always the IpcResult envelope.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import {
   IpcChannel,
   NotAvailableError,
@@ -19,6 +20,7 @@ import {
 } from '@shared/ipc';
 import { ENGINE_INFO_METHOD, isEngineChannel } from '@shared/host-protocol';
 import { fsList } from './fs-list';
+import { modelDir } from './workspace';
 import type { HostClient } from './host-client';
 import type { PathPolicy } from './path-policy';
 
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   local?: LocalHandlers;
   /** Why `dialog:open-dicom` is not available when `local` has no handler for it. */
   noDialogMessage?: string;
+  /** The workspace folder (models/<name>/ ...): written by training, read by model:list. */
+  workspace: string;
 }
 
 export class Gateway {
@@ -57,6 +61,7 @@ export class Gateway {
       case IpcChannel.AppInfo:
         return ok(await this.appInfo());
       case IpcChannel.DialogOpenDicom:
+      case IpcChannel.DialogOpenModel:
         throw new NotAvailableError(
           this.o.noDialogMessage ?? 'file dialogs are not available here: type or browse to a folder instead',
           { channel },
@@ -72,6 +77,32 @@ export class Gateway {
         // Every path must be inside what the user picked; the engine gets the resolved paths.
         const paths = await Promise.all(r.paths.map((p) => this.o.paths.check(p)));
         return this.o.host.call(IpcChannel.DicomScan, { ...r, paths }, r.jobId ?? randomUUID());
+      }
+      case IpcChannel.TrainDefaults:
+      case IpcChannel.ModelList:
+        return this.o.host.call(channel, { workspace: this.o.workspace });
+      case IpcChannel.TrainStart: {
+        const r = request as IpcRequest<typeof IpcChannel.TrainStart>;
+        const data =
+          r.data.kind === 'path'
+            ? { kind: 'path' as const, path: await this.o.paths.check(r.data.path) }
+            : r.data;
+        const outDir = modelDir(this.o.workspace, r.name);
+        return this.o.host.call(IpcChannel.TrainStart, { ...r, data, outDir }, r.jobId ?? randomUUID());
+      }
+      case IpcChannel.RobustnessRun: {
+        const r = request as IpcRequest<typeof IpcChannel.RobustnessRun>;
+        const model =
+          r.model.kind === 'fbp'
+            ? r.model
+            : r.model.kind === 'workspace'
+              ? { kind: 'path' as const, path: modelDir(this.o.workspace, r.model.name), name: r.model.name }
+              : {
+                  kind: 'path' as const,
+                  path: await this.o.paths.check(r.model.path),
+                  name: path.basename(r.model.path),
+                };
+        return this.o.host.call(IpcChannel.RobustnessRun, { ...r, model }, r.jobId ?? randomUUID());
       }
       default: {
         if (!isEngineChannel(channel))

@@ -26,6 +26,8 @@ import type { HostMethodImpl, MethodContext } from './methods/context';
 import { dicomScan, dicomSlice } from './methods/dicom';
 import { fbpReconstruct, fbpSeries } from './methods/fbp';
 import { engineInfo } from './methods/info';
+import { modelList, trainDefaults, trainStart } from './methods/models';
+import { robustnessRun } from './methods/robustness';
 
 /** Progress events per job are sent at most this often (the last step of a phase always goes). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -34,11 +36,18 @@ export type MethodTable = Record<HostMethod, HostMethodImpl<never, unknown>>;
 
 export function defaultMethods(): MethodTable {
   return {
-    [ENGINE_INFO_METHOD]: () => engineInfo(['dicom', 'fbp']),
+    [ENGINE_INFO_METHOD]: () => engineInfo(['dicom', 'fbp', 'train', 'attack', 'certify']),
     [IpcChannel.DicomScan]: dicomScan as HostMethodImpl<never, unknown>,
     [IpcChannel.DicomSlice]: dicomSlice as HostMethodImpl<never, unknown>,
     [IpcChannel.FbpReconstruct]: fbpReconstruct as HostMethodImpl<never, unknown>,
     [IpcChannel.FbpSeries]: fbpSeries as HostMethodImpl<never, unknown>,
+    [IpcChannel.TrainDefaults]: (async (p: { workspace: string }) => trainDefaults(p)) as HostMethodImpl<
+      never,
+      unknown
+    >,
+    [IpcChannel.TrainStart]: trainStart as HostMethodImpl<never, unknown>,
+    [IpcChannel.ModelList]: modelList as HostMethodImpl<never, unknown>,
+    [IpcChannel.RobustnessRun]: robustnessRun as HostMethodImpl<never, unknown>,
   };
 }
 

@@ -59,9 +59,11 @@ export const useJobsStore = defineStore('jobs', () => {
     channel: C,
     request: Omit<IpcRequest<C>, 'jobId'>,
     label: string,
+    onJobId?: (jobId: string) => void,
   ): Promise<IpcResponse<C>> {
     if (connection.status !== 'connected') throw new Error(connection.reason);
     const jobId = newJobId();
+    onJobId?.(jobId);
     jobs.set(jobId, {
       jobId,
       label,

@@ -9,9 +9,10 @@ import type {
   GeometryChoice,
 } from '@shared/ipc';
 import { connection } from '../api';
-import { difference, type FloatImage, type WindowLevel } from '../lib/image';
+import { difference, type FloatImage, type WindowLevel } from '@shared/display/image';
 import { toUiError, type UiError } from '../lib/errors';
-import { DEFAULT_VIEWPORT, type Viewport } from '../lib/viewport';
+import { DEFAULT_VIEWPORT, type Viewport } from '@shared/display/viewport';
+import { useAuditStore } from './audit';
 import { useJobsStore } from './jobs';
 
 export type Tool = 'window' | 'pan' | 'zoom' | 'roi';
@@ -67,6 +68,8 @@ export const useViewerStore = defineStore('viewer', () => {
   const fbpNote = ref('');
   const seriesResult = shallowRef<(FbpSeriesResult & { seriesKey: string }) | null>(null);
   const busy = ref(false);
+  /** Which panes: the FBP baseline, or the robustness check (clean / perturbed / smoothed). */
+  const layout = ref<'fbp' | 'robustness'>('fbp');
 
   /** The FBP result belongs to the slice on screen. */
   const fbpCurrent = computed(
@@ -103,6 +106,40 @@ export const useViewerStore = defineStore('viewer', () => {
     const f = fbp.value;
     if (!f || !fbpCurrent.value) return null;
     return { width: f.geometry.detectors, height: f.geometry.views, data: f.sinogram, unit: 'line integral' };
+  });
+
+  /** The robustness result of the slice on screen, if any. */
+  const robustness = computed(() => {
+    const r = useAuditStore().result;
+    return r && r.seriesKey === seriesKey.value && r.index === index.value ? r : null;
+  });
+  const robustnessImages = computed(() => {
+    const r = robustness.value;
+    if (!r) return null;
+    const n = r.geometry.size;
+    const img = (data: Float32Array): FloatImage => ({ width: n, height: n, data, unit: 'HU' });
+    const clean = img(r.clean);
+    const perturbed = img(r.perturbed);
+    const pert: FloatImage =
+      r.perturbationSpace === 'y'
+        ? {
+            width: r.geometry.detectors,
+            height: r.geometry.views,
+            data: r.perturbation,
+            unit: 'line integral',
+          }
+        : { width: n, height: n, data: r.perturbation, unit: 'line integral' };
+    let peak = 0;
+    for (const v of r.perturbation) peak = Math.max(peak, Math.abs(v));
+    return {
+      reference: img(r.reference),
+      clean,
+      perturbed,
+      smoothed: img(r.smoothed),
+      change: difference(perturbed, clean),
+      perturbation: pert,
+      perturbationRange: peak > 0 ? Number(peak.toPrecision(2)) : 1,
+    };
   });
 
   async function loadSlice(key: string, i: number, count?: number): Promise<void> {
@@ -225,6 +262,9 @@ export const useViewerStore = defineStore('viewer', () => {
     fbpCurrent,
     seriesResult,
     busy,
+    layout,
+    robustness,
+    robustnessImages,
     native,
     reference,
     fbpImage,

@@ -1,0 +1,79 @@
+/**
+ * Chart options for the UI (ECharts). The PDF report draws its charts from the same data with its own
+ * option builders (src/shared/charts, once it exists, should replace these so both match exactly).
+ */
+import type { EChartsCoreOption } from 'echarts/core';
+import type { RhoHatPointWire, ValidationPoint } from '@shared/ipc';
+
+const AXIS = {
+  axisLine: { lineStyle: { color: '#64748b' } },
+  splitLine: { lineStyle: { color: '#1e293b' } },
+};
+const BASE = {
+  backgroundColor: 'transparent',
+  textStyle: { fontFamily: 'system-ui, sans-serif' },
+  animation: false,
+  tooltip: { trigger: 'axis' },
+};
+
+/** rho-hat(eps) (eq. 9 of papers/000) against the relative radius eps / ||A x||, with the clean error at 0. */
+export function rhoHatOption(
+  points: RhoHatPointWire[],
+  cleanError: number,
+  modelName: string,
+): EChartsCoreOption {
+  return {
+    ...BASE,
+    grid: { left: 64, right: 20, top: 36, bottom: 44 },
+    legend: { top: 4, textStyle: { color: '#cbd5e1' } },
+    xAxis: {
+      type: 'value',
+      name: 'eps / ‖signal‖ (%)',
+      nameLocation: 'middle',
+      nameGap: 28,
+      min: 0,
+      ...AXIS,
+    },
+    yAxis: { type: 'value', name: 'ρ̂(ε) = ‖f(y′) − x‖', scale: true, ...AXIS },
+    series: [
+      {
+        name: modelName,
+        type: 'line',
+        symbolSize: 7,
+        data: [[0, cleanError], ...points.map((p) => [p.epsRelative * 100, p.error])],
+      },
+    ],
+  };
+}
+
+/** Training loss per step, and validation PSNR (model and FBP) per epoch on a second axis. */
+export function trainingOption(loss: [number, number][], validation: ValidationPoint[]): EChartsCoreOption {
+  return {
+    ...BASE,
+    grid: { left: 70, right: 64, top: 36, bottom: 44 },
+    legend: { top: 4, textStyle: { color: '#cbd5e1' } },
+    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 28, min: 0, ...AXIS },
+    yAxis: [
+      { type: 'log', name: 'loss (MSE)', ...AXIS },
+      { type: 'value', name: 'validation PSNR (dB)', scale: true, ...AXIS, splitLine: { show: false } },
+    ],
+    series: [
+      { name: 'loss', type: 'line', showSymbol: false, data: loss },
+      {
+        name: 'model PSNR',
+        type: 'line',
+        yAxisIndex: 1,
+        symbolSize: 7,
+        data: validation.map((v) => [v.step, v.psnr]),
+      },
+      {
+        name: 'FBP PSNR',
+        type: 'line',
+        yAxisIndex: 1,
+        symbolSize: 5,
+        lineStyle: { type: 'dashed' },
+        data: validation.map((v) => [v.step, v.fbpPsnr]),
+      },
+    ],
+  };
+}

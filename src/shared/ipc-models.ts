@@ -1,0 +1,226 @@
+/**
+ * The learned-model half of the IPC contract (ipc.ts merges it into `requestSchemas` and
+ * `IpcResponses`): training as a job, the models in the workspace, and the robustness check of one
+ * slice (an attack over an eps grid -> rho-hat(eps), and randomized-smoothing certification).
+ *
+ * Units (DESIGN.md section 3): images are returned in HU; errors Delta_max = ||f(y') - x||_2 and
+ * discrepancies are in canonical units x = max(0, 1 + HU/1000), as the engine computes them; eps
+ * entries are absolute or relative ("1%" of ||A x|| for measurement-space, of ||x|| for image-space).
+ */
+import { z } from 'zod';
+import type { Geometry } from './geometry';
+import { FILTER_NAMES, GeometryChoiceSchema, JobIdSchema, PathSchema, SliceRefSchema } from './ipc-common';
+
+/** Names of models in the workspace (a folder name under <workspace>/models). */
+export const ModelNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'model names are letters, digits, ".", "-" and "_"');
+
+/** The training methods of engine/training (a unit test keeps the two lists equal). */
+export const TRAIN_METHODS = [
+  'ord',
+  'l2',
+  'parseval',
+  'pgd',
+  'minmax',
+  'jacobian',
+  'smt-adv',
+  'smt-grad',
+] as const;
+export const MODEL_PRESETS = ['paper', 'small', 'tiny'] as const;
+
+/** Which reconstructor: plain FBP, a model of the workspace, or a model folder the user picked. */
+export const ModelRefSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fbp') }),
+  z.strictObject({ kind: z.literal('workspace'), name: ModelNameSchema }),
+  z.strictObject({ kind: z.literal('path'), path: PathSchema }),
+]);
+export type ModelRef = z.infer<typeof ModelRefSchema>;
+
+const HyperValueSchema = z.union([z.number(), z.string().max(64), z.boolean()]);
+
+export const TrainDataSchema = z.discriminatedUnion('kind', [
+  /** Random-ellipse phantoms (generated, unlimited). */
+  z.strictObject({ kind: z.literal('ellipses') }),
+  /** A DICOM file or folder, or a .npy stack or folder, inside what the user picked. */
+  z.strictObject({ kind: z.literal('path'), path: PathSchema }),
+]);
+
+export const TrainStartRequestSchema = z.strictObject({
+  jobId: JobIdSchema.optional(),
+  /** The model's folder name in the workspace (existing with `resume`). */
+  name: ModelNameSchema,
+  data: TrainDataSchema,
+  method: z.enum(TRAIN_METHODS),
+  preset: z.enum(MODEL_PRESETS),
+  geometry: GeometryChoiceSchema,
+  /** Total optimizer steps, or epochs (one of them; the trainer's default epochs when neither). */
+  steps: z.number().int().min(1).max(10_000_000).optional(),
+  epochs: z.number().int().min(1).max(100_000).optional(),
+  batchSize: z.number().int().min(1).max(4096),
+  learningRate: z.number().gt(0).max(1).optional(),
+  lrSchedule: z.enum(['cosine', 'constant']).optional(),
+  /** Method hyperparameters by name (checked against the method's table by the engine). */
+  hyper: z.record(z.string().max(32), HyperValueSchema),
+  noise: z.string().max(64),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+  filter: z.enum(FILTER_NAMES),
+  cutoff: z.number().gt(0).max(1),
+  /** Steps per epoch for generated data (ellipses). */
+  stepsPerEpoch: z.number().int().min(1).max(1_000_000).optional(),
+  /** Continue from the checkpoint in the model's folder (same settings). */
+  resume: z.boolean(),
+});
+
+export const RobustnessRunRequestSchema = z.strictObject({
+  jobId: JobIdSchema.optional(),
+  model: ModelRefSchema,
+  /** Geometry for plain FBP (a saved model has its own). */
+  geometry: GeometryChoiceSchema,
+  source: SliceRefSchema,
+  noise: z.string().max(64),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+  attack: z.strictObject({
+    kind: z.enum(['pga-y', 'pgd-x']),
+    /** Comma-separated eps grid, e.g. "0.5%,1%,2%" (ascending for warm starts). */
+    eps: z.string().min(1).max(200),
+    steps: z.number().int().min(1).max(2000),
+  }),
+  certify: z.strictObject({
+    space: z.enum(['x', 'y']),
+    /** Smoothing noise levels (image units for x, line integrals for y). */
+    sigmas: z.array(z.number().gt(0).max(1e6)).min(1).max(8),
+    samples: z.number().int().min(2).max(100_000),
+    confidence: z.number().gt(0).lt(1),
+    /** One certified radius, absolute or relative ("1%"). */
+    eps: z.string().min(1).max(32),
+  }),
+});
+
+// ------------------------------------------------------------------------------------------------
+// Responses
+
+export interface HyperInfo {
+  key: string;
+  default: number | string | boolean;
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  choices?: readonly string[];
+  doc: string;
+  /** The paper value and where it is stated. */
+  paper: string;
+}
+
+export interface TrainDefaults {
+  methods: { name: string; hypers: HyperInfo[]; optimizer: Record<string, number | string | boolean> }[];
+  presets: string[];
+  /** The trainer's own defaults (batch size, learning rate, epochs...), with their documented values. */
+  trainer: Record<string, number | string | boolean>;
+  workspace: string;
+}
+
+export interface ValidationPoint {
+  epoch: number;
+  step: number;
+  psnr: number;
+  ssim: number;
+  fbpPsnr: number;
+  fbpSsim: number;
+  slices: number;
+}
+
+export interface ModelSummary {
+  name: string;
+  kind: string;
+  description: string;
+  createdAt: string | null;
+  geometry: Geometry | null;
+  method: string | null;
+  preset: string | null;
+  status: 'complete' | 'cancelled' | 'diverged' | 'incomplete';
+  completedSteps: number | null;
+  /** The last validation (model and FBP on the same slices), when trained with validation. */
+  final: ValidationPoint | null;
+  /** A checkpoint is there: training can be resumed. */
+  resumable: boolean;
+}
+
+export interface ModelListResult {
+  workspace: string;
+  models: ModelSummary[];
+}
+
+export interface TrainResult {
+  model: ModelSummary;
+  validation: ValidationPoint[];
+  completedSteps: number;
+  durationSeconds: number;
+  medianStepMs: number;
+  notes: string[];
+}
+
+export interface RhoHatPointWire {
+  spec: string;
+  eps: number;
+  epsRelative: number;
+  /** Delta_max = ||f(y') - x||_2 (eq. 8 of papers/000), canonical units. */
+  error: number;
+  deltaNorm: number;
+}
+
+export interface CertificationRow {
+  sigma: number;
+  samples: number;
+  confidence: number;
+  space: 'x' | 'y';
+  eps: number;
+  epsRelative: number;
+  /** Certified quantile level p = Phi(Phi^-1(q) + eps/sigma). */
+  p: number;
+  median: number;
+  certified: number | null;
+  abstain: boolean;
+  reason: string | null;
+  k: number | null;
+  minSamples: number | null;
+  coverage: number | null;
+  psnr: { base: number | null; median: number | null; certified: number | null };
+  ssim: { base: number | null; median: number | null; certified: number | null };
+}
+
+export interface RobustnessResult {
+  model: { name: string; description: string };
+  geometry: Geometry;
+  attackKind: 'pga-y' | 'pgd-x';
+  /** Reference, clean, perturbed (largest eps) and smoothed (median sample of the best sigma) images in HU. */
+  reference: Float32Array;
+  clean: Float32Array;
+  perturbed: Float32Array;
+  smoothed: Float32Array;
+  /** The perturbation at the largest eps, in its space: [views, detectors] for 'y', [N, N] for 'x'. */
+  perturbation: Float32Array;
+  perturbationSpace: 'x' | 'y';
+  cleanError: number;
+  rhoHat: RhoHatPointWire[];
+  quality: {
+    clean: { psnr: number; ssim: number };
+    perturbed: { psnr: number; ssim: number };
+  };
+  certification: CertificationRow[];
+  /** Index into `certification` of the sigma shown as the smoothed image. */
+  shownSigma: number;
+  bestSigma: number | null;
+  bestReason: string | null;
+  elapsedMs: number;
+}

@@ -1,0 +1,83 @@
+/**
+ * Learned models in the web mode: train a tiny FBPConvNet (live curves, the workspace's model list),
+ * cancel and resume a training, then attack and certify a real CT slice with it and see the perturbed
+ * and smoothed panes and the rho-hat chart.
+ */
+import { copyData, expect, needDicom, openApp, test } from './fixtures';
+import { AuditPage } from './pages/audit-page';
+import { LibraryPage } from './pages/library-page';
+import { ShellPage } from './pages/shell-page';
+import { TrainPage } from './pages/train-page';
+import { ViewerPage } from './pages/viewer-page';
+
+test.beforeEach(() => needDicom());
+
+test('train a tiny model, then attack and certify a slice with it', async ({
+  page,
+  server,
+  dataDir,
+  shot,
+}) => {
+  const [file] = await copyData(dataDir, 'ct-single/pydicom_ct-small-128x128.dcm');
+  await openApp(page, server);
+  const library = new LibraryPage(page);
+  await library.open(file);
+  await library.viewSeries();
+  const viewer = new ViewerPage(page);
+  await viewer.waitForImage(viewer.reference);
+
+  const train = new TrainPage(page);
+  await train.goto();
+  await train.fill({ name: 'tiny-e2e', steps: 6 });
+  await train.start();
+  await expect(page.getByTestId('train-summary')).toContainText('tiny-e2e: 6 steps', { timeout: 120_000 });
+  await expect(train.chart).toBeVisible();
+  await expect(train.model('tiny-e2e')).toContainText('complete');
+  await shot('train');
+
+  await train.model('tiny-e2e').getByRole('button', { name: 'Use in Audit' }).click();
+  const audit = new AuditPage(page);
+  await expect(audit.view).toBeVisible();
+  await expect(page.getByTestId('audit-model')).toHaveValue('ws:tiny-e2e');
+  await audit.configure({ eps: '1%,2%,4%', steps: 4, sigmas: '0.02, 0.05', samples: 16 });
+  await audit.run();
+  await expect(audit.chart).toBeVisible();
+  await expect(audit.certTable.locator('tbody tr')).toHaveCount(2);
+  await expect(audit.results).toContainText('tiny-e2e');
+  await shot('audit');
+
+  await page.getByTestId('audit-show-viewer').click();
+  await expect(page.getByTestId('robustness-panes')).toBeVisible();
+  for (const id of ['pane-clean', 'pane-perturbed', 'pane-smoothed', 'pane-change', 'pane-perturbation']) {
+    await viewer.waitForImage(page.getByTestId(id));
+  }
+  await shot('viewer-robustness');
+});
+
+test('cancel a training and resume it from its checkpoint', async ({ page, server, shot }) => {
+  await openApp(page, server);
+  const train = new TrainPage(page);
+  await train.goto();
+  await train.fill({ name: 'resumable', steps: 3000 });
+  await train.start();
+  const shell = new ShellPage(page);
+  const job = await shell.cancelWhenRunning(/Train resumable/);
+  const cancelledAt = Number(
+    /train (\d+)\//.exec((await job.locator('.detail').textContent()) ?? '')?.[1] ?? 0,
+  );
+  await expect(page.getByText('its checkpoint is kept')).toBeVisible({ timeout: 30_000 });
+  const row = train.model('resumable');
+  await expect(row).toContainText(/incomplete|cancelled/);
+  await shot('train-cancelled');
+
+  await row.getByRole('button', { name: 'Resume' }).click();
+  const resumed = shell.job(/Resume resumable/);
+  // It continues from the checkpoint written at the cancel, not from step 0.
+  const note = page.getByTestId('train-resumed');
+  await expect(note).toBeVisible({ timeout: 60_000 });
+  const from = Number(/after step (\d+)/.exec((await note.textContent()) ?? '')?.[1]);
+  expect(from).toBeGreaterThanOrEqual(Math.max(1, cancelledAt));
+  await shot('train-resumed');
+  await resumed.getByTestId('job-cancel').click();
+  await expect(resumed).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
+});
