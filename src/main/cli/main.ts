@@ -16,6 +16,7 @@ import { registerTrain } from './commands/train';
 import { registerReproduce } from './commands/reproduce';
 import { registerServe } from './commands/serve';
 import { registerAudit } from './commands/audit';
+import { registerBatch } from './commands/batch';
 import { APP_VERSION } from './context';
 
 export function buildProgram(): Command {
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerReproduce(program);
   registerServe(program);
   registerAudit(program);
+  registerBatch(program);
   return program;
 }
 

@@ -115,6 +115,8 @@ function flatten(prefix: string, v: unknown, out: Record<string, string | number
 export interface ReportInputOptions {
   /** Identifier values to redact (memory only). */
   redactTerms?: string[];
+  /** Sentences added to the summary's notes (the batch's series table). */
+  extraNotes?: string[];
 }
 
 /** The ReportInput of an audit folder. */
@@ -340,6 +342,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     notes.push(
       `Certified radii live in ${c.space === 'x' ? 'image' : 'measurement'} space (${c.eps.map((e) => e.spec).join(', ')} of the clean ${c.space === 'x' ? 'image' : 'sinogram'} norm): randomized smoothing certifies only radii comparable to the per-pixel noise sigma, far below the attack's radii.`,
     );
+  notes.push(...(o.extraNotes ?? []));
   const settings: Record<string, string | number | boolean | null> = {};
   flatten('', { ...spec, models: spec.models.map((m) => m.name), output: undefined }, settings);
   const lastRun = manifest.runs[manifest.runs.length - 1];

@@ -26,10 +26,10 @@ async function loadReportBuilder(): Promise<BuildReport | null> {
 /** Write report.pdf; returns its path, or null and why not. */
 export async function writeAuditReport(
   outDir: string,
-  o: { redactTerms?: string[]; job?: JobContext } = {},
+  o: { redactTerms?: string[]; job?: JobContext; extraNotes?: string[] } = {},
 ): Promise<{ path: string | null; error: string | null }> {
   o.job?.progress({ phase: 'report', step: 0, total: 1, message: 'building the PDF report' });
-  const input = await buildReportInput(outDir, { redactTerms: o.redactTerms });
+  const input = await buildReportInput(outDir, { redactTerms: o.redactTerms, extraNotes: o.extraNotes });
   const build = await loadReportBuilder();
   if (!build)
     return {

@@ -1,0 +1,529 @@
+/**
+ * Batch audits of DICOM folder trees (issue 5): one audit per CT series (single CT files are series of one
+ * file), each in <out>/series/<series id>/, then an overall audit folder at <out> over all series:
+ *
+ *   batch.json       every file found with what happened to it (audited in which series, or skipped / not
+ *                    DICOM / unreadable with the reason), the series with their status, and the series table
+ *                    (rho-hat per model and radius, certified bound, the worst series flagged)
+ *   results.jsonl    the lines of every series (slice indices renumbered over the batch), summary.json,
+ *                    images/ (the worst slices over all series) and report.pdf: an audit folder of its own
+ *   manifest.json, spec.json
+ *
+ * One bad file never stops the batch (it is listed with its reason), nor does one series that fails (its
+ * error is listed). Series audits run in turn, or `concurrency` at a time in worker threads (worker threads
+ * die with the process, so a killed batch leaves no orphan writing to its folders). `resume` resumes every
+ * series audit (completed units are kept, see runner.ts) and rebuilds the overall folder, which is a pure
+ * function of the series folders: a batch killed at any point and resumed ends with the files of an
+ * uninterrupted run.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
+import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
+import { InputError, JobCancelledError } from '@shared/errors';
+import type { JobProgress } from '@shared/jobs';
+import { initBackend } from '../backend';
+import { createJobContext, noJob, type JobContext } from '../host/job-context';
+import { writeFileAtomic } from '../io/npy';
+import { IMAGES_DIR, sliceKey, type WorstImageEntry } from './images';
+import { inventoryData, type DataInventory, type InventorySeries } from './inventory';
+import {
+  appSection,
+  backendSection,
+  phiStatement,
+  systemInfo,
+  writeManifest,
+  readManifest,
+  type AuditManifest,
+} from './manifest';
+import { makeRedactor, redactionTerms, stringifyRedacted } from './phi';
+import { readResults, RESULTS_FILE } from './result-store';
+import { runAudit, SPEC_FILE, SUMMARY_FILE, IMAGES_INDEX } from './runner';
+import { summarize } from './summary';
+import type { BatchWorkerRun } from './batch-worker';
+
+export const BATCH_FILE = 'batch.json';
+export const SERIES_DIR = 'series';
+
+export interface RunBatchOptions {
+  /** Folders (or files) to scan recursively. */
+  folders: string[];
+  /** The audit settings; `data.sources` is replaced per series. */
+  spec: AuditSpec;
+  outDir: string;
+  resume?: boolean;
+  /** Series audited at the same time (worker threads); default 1 (in this thread). */
+  concurrency?: number;
+  job?: JobContext;
+  commandLine?: string[];
+  /** Write the PDF reports (default spec.report.pdf). */
+  report?: boolean;
+}
+
+export interface BatchSeriesRow {
+  id: string;
+  folder: string;
+  files: number;
+  slices: number;
+  status: 'complete' | 'failed' | 'pending';
+  error: string | null;
+  models: {
+    model: string;
+    clean: number;
+    rhoHat: { spec: string; value: number }[];
+    /** Mean certified bound at the first certified radius and its best sigma (null: none certified). */
+    certified: number | null;
+    certifiedSigma: string | null;
+    /** This series has the largest rho-hat at the largest radius for this model. */
+    worst: boolean;
+  }[];
+}
+
+export interface BatchRecord {
+  format: 'ct-audit/batch';
+  version: 1;
+  folders: string[];
+  files: { path: string; kind: string; reason: string | null; series: string | null }[];
+  counts: {
+    files: number;
+    ct: number;
+    skipped: number;
+    notDicom: number;
+    unreadable: number;
+    series: number;
+  };
+  series: BatchSeriesRow[];
+}
+
+export interface BatchOutcome {
+  outDir: string;
+  record: BatchRecord;
+  summary: AuditSummary | null;
+  report: string | null;
+  reportError: string | null;
+}
+
+function seriesInventory(inv: DataInventory, s: InventorySeries): DataInventory {
+  const files = new Set(s.files);
+  return {
+    files: inv.files.filter((f) => files.has(f.path)),
+    series: [s],
+    identifiers: s.identifiers ? [s.identifiers] : [],
+  };
+}
+
+function seriesSpec(template: AuditSpec, s: InventorySeries, outDir: string): AuditSpec {
+  return parseAuditSpec({
+    ...template,
+    data: { ...template.data, sources: s.files },
+    output: path.join(outDir, SERIES_DIR, s.id),
+  });
+}
+
+interface SeriesJob {
+  index: number;
+  series: InventorySeries;
+  spec: AuditSpec;
+  dir: string;
+  units: number;
+}
+
+interface WorkerMessage {
+  type: 'progress' | 'done' | 'error';
+  id: number;
+  progress?: JobProgress;
+  error?: { message: string; code?: string };
+}
+
+/** Long-lived worker threads running series audits (batch-worker.ts), one series at a time each. */
+class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly pending = new Map<
+    number,
+    { resolve(): void; reject(e: Error): void; onProgress(p: JobProgress): void }
+  >();
+  private nextId = 0;
+  private broken: Error | null = null;
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(new URL('./batch-worker-bootstrap.mjs', import.meta.url), {
+        stdout: false,
+        stderr: false,
+      });
+      w.on('message', (m: WorkerMessage) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        if (m.type === 'progress' && m.progress) p.onProgress(m.progress);
+        else {
+          this.pending.delete(m.id);
+          this.idle.push(w);
+          if (m.type === 'done') p.resolve();
+          else
+            p.reject(
+              m.error?.code === 'CANCELLED'
+                ? new JobCancelledError(m.error.message)
+                : new Error(m.error?.message),
+            );
+        }
+      });
+      const fail = (e: Error) => {
+        this.broken = e;
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      };
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (code !== 0) fail(new Error(`a series worker exited with code ${code}`));
+      });
+      this.idle.push(w);
+      this.all.push(w);
+    }
+  }
+
+  run(
+    task: Omit<BatchWorkerRun, 'type' | 'id'>,
+    signal: AbortSignal,
+    onProgress: (p: JobProgress) => void,
+  ): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    const w = this.idle.pop();
+    if (!w) return Promise.reject(new Error('batch: no idle worker'));
+    const id = this.nextId++;
+    const onAbort = () => w.postMessage({ type: 'cancel' });
+    signal.addEventListener('abort', onAbort);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      const msg: BatchWorkerRun = { type: 'run', id, ...task };
+      w.postMessage(msg);
+    }).finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+}
+
+export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
+  await initBackend();
+  const job = o.job ?? noJob();
+  const outDir = o.outDir;
+  await fs.mkdir(outDir, { recursive: true });
+  if (!o.resume) {
+    const existing = await fs.readdir(path.join(outDir, SERIES_DIR)).catch(() => [] as string[]);
+    if (existing.length > 0) {
+      throw new InputError(
+        `${outDir} already holds a batch; resume it with --resume or write to a new --out folder`,
+      );
+    }
+  }
+  const startedAt = new Date().toISOString();
+  const inv = await inventoryData(o.folders, {
+    allowNonCt: o.spec.data.allowNonCt,
+    signal: job.signal,
+    onProgress: (p) =>
+      job.progress({
+        phase: 'scan',
+        step: p.done,
+        total: p.total,
+        message: `scanning ${p.done} of ${p.total} files`,
+      }),
+  });
+  const redactTerms = o.spec.phi === 'include' ? [] : redactionTerms(inv.identifiers);
+  const redact = makeRedactor(redactTerms);
+  const template = parseAuditSpec({
+    ...o.spec,
+    data: { ...o.spec.data, sources: o.folders },
+    output: outDir,
+  });
+  await writeFileAtomic(path.join(outDir, SPEC_FILE), `${stringifyRedacted(template, redact)}\n`);
+
+  const maxSlices = o.spec.data.maxSlices;
+  const nModels = o.spec.models.length;
+  const jobs: SeriesJob[] = inv.series.map((s, index) => {
+    const spec = seriesSpec(o.spec, s, outDir);
+    const slices = maxSlices ? Math.min(maxSlices, s.slices) : s.slices;
+    return { index, series: s, spec, dir: spec.output!, units: slices * nModels };
+  });
+  const totalUnits = jobs.reduce((a, j) => a + j.units, 0);
+  const rows: BatchSeriesRow[] = jobs.map((j) => ({
+    id: j.series.id,
+    folder: path.join(SERIES_DIR, j.series.id),
+    files: j.series.files.length,
+    slices: j.units / nModels,
+    status: 'pending',
+    error: null,
+    models: [],
+  }));
+  const record = (): BatchRecord => ({
+    format: 'ct-audit/batch',
+    version: 1,
+    folders: o.folders,
+    files: inv.files.map((f) => ({
+      path: f.path,
+      kind: f.kind,
+      reason: f.reason ?? null,
+      series: f.series ?? null,
+    })),
+    counts: {
+      files: inv.files.length,
+      ct: inv.files.filter((f) => f.kind === 'ct').length,
+      skipped: inv.files.filter((f) => f.kind === 'skipped').length,
+      notDicom: inv.files.filter((f) => f.kind === 'not-dicom').length,
+      unreadable: inv.files.filter((f) => f.kind === 'unreadable').length,
+      series: inv.series.length,
+    },
+    series: rows,
+  });
+  const writeRecord = () =>
+    writeFileAtomic(path.join(outDir, BATCH_FILE), `${stringifyRedacted(record(), redact)}\n`);
+  await writeRecord();
+
+  // Progress over series and units: units of finished series + the running ones' own progress.
+  const unitsDone = new Map<number, number>();
+  const emit = (j: SeriesJob, p: JobProgress | null) => {
+    if (p && p.phase === 'audit') unitsDone.set(j.index, Math.min(j.units, p.step));
+    const done = [...unitsDone.values()].reduce((a, b) => a + b, 0);
+    const finished = rows.filter((r) => r.status !== 'pending').length;
+    job.progress({
+      phase: 'batch',
+      step: done,
+      total: totalUnits,
+      metrics: { series: finished, seriesTotal: jobs.length },
+      message: `series ${j.index + 1} of ${jobs.length} (${j.series.id})${p?.message ? ` · ${p.message}` : ''}`,
+    });
+  };
+
+  const concurrency = Math.max(1, Math.min(o.concurrency ?? 1, jobs.length || 1));
+  const queue = [...jobs];
+  let cancelled: JobCancelledError | null = null;
+  const runOne = async (j: SeriesJob) => {
+    const resume =
+      Boolean(o.resume) &&
+      (await fs.stat(path.join(j.dir, RESULTS_FILE)).then(
+        () => true,
+        () => false,
+      ));
+    const sInv = seriesInventory(inv, j.series);
+    const report = false; // per-series PDFs would multiply the report time; the overall report covers them
+    try {
+      if (concurrency === 1) {
+        const inner = createJobContext({ signal: job.signal, onProgress: (p) => emit(j, p) });
+        await runAudit({
+          spec: j.spec,
+          outDir: j.dir,
+          resume,
+          job: inner,
+          inventory: sInv,
+          commandLine: o.commandLine,
+          report,
+        });
+      } else {
+        await pool!.run(
+          { spec: j.spec, outDir: j.dir, resume, inventory: sInv, commandLine: o.commandLine ?? [], report },
+          job.signal,
+          (p) => emit(j, p),
+        );
+      }
+      rows[j.index].status = 'complete';
+      unitsDone.set(j.index, j.units);
+    } catch (e) {
+      if (e instanceof JobCancelledError || job.signal.aborted) {
+        cancelled = e instanceof JobCancelledError ? e : new JobCancelledError('batch cancelled');
+        return;
+      }
+      rows[j.index].status = 'failed';
+      rows[j.index].error = (e as Error).message;
+      unitsDone.set(j.index, j.units);
+    }
+    emit(j, null);
+    await writeRecord();
+  };
+  const pool = concurrency > 1 ? new WorkerPool(concurrency) : null;
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let j = queue.shift(); j && !cancelled; j = queue.shift()) await runOne(j);
+      }),
+    );
+  } finally {
+    await pool?.close();
+  }
+  if (cancelled) throw cancelled;
+
+  // The overall folder.
+  job.progress({ phase: 'summary', step: 0, total: 1, message: 'overall summary and report' });
+  const merged = await mergeSeries(outDir, jobs, rows, o.spec);
+  await writeRecord();
+  const manifest: AuditManifest = {
+    format: 'ct-audit/audit-manifest',
+    version: 1,
+    app: appSection(),
+    backend: backendSection(),
+    os: systemInfo(),
+    seed: String(o.spec.seed),
+    spec: template,
+    geometry: merged.geometry ?? { size: 0, views: 0, detectors: 0, detectorSpacing: 1 },
+    models: merged.models,
+    data: {
+      sources: [
+        {
+          spec: o.folders.join(', '),
+          kind: 'dicom',
+          description: `${inv.series.length} CT series from ${inv.files.length} file(s)`,
+          slices: merged.slices,
+          warnings: [],
+        },
+      ],
+      files: inv.files,
+      series: inv.series.map((s) => {
+        if (o.spec.phi === 'include') return s;
+        const { identifiers: _i, ...rest } = s;
+        void _i;
+        return rest;
+      }),
+      slices: merged.slices,
+      units: totalUnits,
+    },
+    phi: { policy: o.spec.phi, statement: phiStatement(o.spec.phi) },
+    startedAt: (await readManifest(outDir))?.startedAt ?? startedAt,
+    endedAt: new Date().toISOString(),
+    status: rows.every((r) => r.status === 'complete') ? 'complete' : 'failed',
+    runs: [
+      ...((await readManifest(outDir))?.runs ?? []),
+      {
+        startedAt,
+        endedAt: new Date().toISOString(),
+        status: 'complete',
+        commandLine: o.commandLine ?? [],
+        computedUnits: 0,
+      },
+    ],
+  };
+  await writeManifest(outDir, manifest, redact);
+  let report: string | null = null;
+  let reportError: string | null = null;
+  if (merged.summary && (o.report ?? o.spec.report.pdf)) {
+    const { writeAuditReport } = await import('./report');
+    const r = await writeAuditReport(outDir, { redactTerms, job, extraNotes: seriesNotes(rows) });
+    report = r.path;
+    reportError = r.error;
+  }
+  return { outDir, record: record(), summary: merged.summary, report, reportError };
+}
+
+/** Sentences for the overall report: the series table in words (ReportInput has no series-table field). */
+function seriesNotes(rows: BatchSeriesRow[]): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.status !== 'complete') {
+      out.push(`Series ${r.id}: ${r.status}${r.error ? ` (${r.error})` : ''}.`);
+      continue;
+    }
+    const parts = r.models.map(
+      (m) =>
+        `${m.model} rho-hat ${m.rhoHat.map((p) => `${p.value.toPrecision(3)} at ${p.spec}`).join(', ')}` +
+        (m.certified !== null
+          ? `, certified ${m.certified.toPrecision(3)} (sigma ${m.certifiedSigma})`
+          : '') +
+        (m.worst ? ' [worst series]' : ''),
+    );
+    out.push(`Series ${r.id} (${r.slices} slice(s)): ${parts.join('; ')}.`);
+  }
+  return out;
+}
+
+/**
+ * Fill the series table from the series summaries, write the merged results.jsonl (slice indices offset per
+ * series), summary.json and images/ of the overall folder.
+ */
+async function mergeSeries(
+  outDir: string,
+  jobs: SeriesJob[],
+  rows: BatchSeriesRow[],
+  spec: AuditSpec,
+): Promise<{
+  summary: AuditSummary | null;
+  slices: number;
+  geometry: AuditManifest['geometry'] | null;
+  models: AuditManifest['models'];
+}> {
+  const merged: ResultLine[] = [];
+  const offsets = new Map<string, number>();
+  let offset = 0;
+  let geometry: AuditManifest['geometry'] | null = null;
+  let models: AuditManifest['models'] = [];
+  const summaries = new Map<number, AuditSummary>();
+  for (const j of jobs) {
+    if (rows[j.index].status !== 'complete') continue;
+    const { lines } = await readResults(path.join(j.dir, RESULTS_FILE));
+    const sliceCount = new Set(lines.map((l) => l.slice.index)).size;
+    offsets.set(j.series.id, offset);
+    for (const l of lines) merged.push({ ...l, slice: { ...l.slice, index: l.slice.index + offset } });
+    offset += sliceCount;
+    const s = summarySchema.parse(JSON.parse(await fs.readFile(path.join(j.dir, SUMMARY_FILE), 'utf8')));
+    summaries.set(j.index, s);
+    const man = await readManifest(j.dir);
+    if (man && !geometry) {
+      geometry = man.geometry;
+      models = man.models;
+    }
+  }
+  // Series table and the worst series per model (largest rho-hat at the largest radius).
+  const lastEps = spec.attack.eps.length - 1;
+  for (const j of jobs) {
+    const s = summaries.get(j.index);
+    if (!s) continue;
+    rows[j.index].models = s.rhoHat.map((r) => {
+      const best = s.certification?.bestSigma.find((b) => b.model === r.model && b.epsIndex === 0);
+      return {
+        model: r.model,
+        clean: r.clean.mean,
+        rhoHat: r.points.map((p) => ({ spec: p.spec, value: p.rhoHat })),
+        certified: best?.meanCertified ?? null,
+        certifiedSigma: best?.sigma ?? null,
+        worst: false,
+      };
+    });
+  }
+  for (const m of spec.models) {
+    let worst: BatchSeriesRow['models'][number] | undefined;
+    for (const r of rows)
+      for (const e of r.models.filter((x) => x.model === m.name)) {
+        const v = e.rhoHat[lastEps]?.value ?? -Infinity;
+        if (!worst || v > (worst.rhoHat[lastEps]?.value ?? -Infinity)) worst = e;
+      }
+    if (worst) worst.worst = true;
+  }
+  const text = merged.map((l) => `${JSON.stringify(l)}\n`).join('');
+  await writeFileAtomic(path.join(outDir, RESULTS_FILE), text);
+  if (merged.length === 0) return { summary: null, slices: 0, geometry, models };
+  const summary = summarySchema.parse(summarize(merged, { worstSlices: spec.report.worstSlices }));
+  await writeFileAtomic(path.join(outDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+  // images/: the overall worst slices are among their series' worst: copy those folders.
+  await fs.rm(path.join(outDir, IMAGES_DIR), { recursive: true, force: true });
+  const entries: WorstImageEntry[] = [];
+  for (const w of summary.worst) {
+    for (const s of w.slices) {
+      const j = jobs.find((jj) => {
+        const off = offsets.get(jj.series.id);
+        return off !== undefined && s.sliceIndex >= off && s.sliceIndex - off < jj.units / spec.models.length;
+      });
+      if (!j) continue;
+      const local = s.sliceIndex - offsets.get(j.series.id)!;
+      const idx = JSON.parse(
+        await fs.readFile(path.join(j.dir, IMAGES_INDEX), 'utf8').catch(() => '{"worst":[]}'),
+      ) as { worst: WorstImageEntry[] };
+      const src = idx.worst.find((e) => e.model === w.model && e.sliceIndex === local);
+      if (!src) continue;
+      const rel = path.join(IMAGES_DIR, w.model, `worst-${s.rank}-${sliceKey(s.sliceIndex)}`);
+      await fs.mkdir(path.join(outDir, rel), { recursive: true });
+      for (const f of src.files) await fs.copyFile(path.join(j.dir, src.dir, f), path.join(outDir, rel, f));
+      entries.push({ ...src, rank: s.rank, sliceIndex: s.sliceIndex, dir: rel });
+    }
+  }
+  await writeFileAtomic(path.join(outDir, IMAGES_INDEX), `${JSON.stringify({ worst: entries }, null, 2)}\n`);
+  return { summary, slices: offset, geometry, models };
+}
