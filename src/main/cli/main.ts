@@ -17,6 +17,9 @@ import { registerReproduce } from './commands/reproduce';
 import { registerServe } from './commands/serve';
 import { registerAudit } from './commands/audit';
 import { registerBatch } from './commands/batch';
+import { registerReport } from './commands/report';
+import { registerDemo } from './commands/demo';
+import { registerReproduceCtRobustness } from './commands/reproduce-ct-robustness';
 import { APP_VERSION } from './context';
 
 export function buildProgram(): Command {
@@ -42,6 +45,9 @@ export function buildProgram(): Command {
   registerServe(program);
   registerAudit(program);
   registerBatch(program);
+  registerReport(program);
+  registerDemo(program);
+  registerReproduceCtRobustness(program);
   return program;
 }
 

@@ -251,6 +251,7 @@ export function cliProgressJob(quiet = false): { job: JobContext; abort: AbortCo
     done() {
       process.off('SIGINT', onSigint);
       if (shown) process.stderr.write('\n');
+      shown = false;
     },
   };
 }

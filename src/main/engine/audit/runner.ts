@@ -137,6 +137,19 @@ function checkResumable(
   void given;
 }
 
+/** Resuming with other weights under the same model path would mix two models in one results file. */
+function checkSameModels(previous: AuditManifest, p: PreparedAudit, outDir: string): void {
+  for (const m of p.models) {
+    const before = previous.models.find((x) => x.name === m.name);
+    const now = JSON.stringify(m.manifest.files.map((f) => f.sha256));
+    if (before && JSON.stringify(before.files.map((f) => f.sha256)) !== now) {
+      throw new UsageError(
+        `${outDir}: model ${m.name} has other weights than in the audit being resumed (SHA-256 differs); start a new --out folder`,
+      );
+    }
+  }
+}
+
 /** Measurement of one slice: y = A x (+ noise seeded by the slice id, as the attack/certify commands). */
 function measure(
   p: PreparedAudit,
@@ -190,6 +203,7 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
     writer = await openResults(path.join(outDir, RESULTS_FILE), { resume: Boolean(o.resume) });
     const done = new Set(writer.existing.units);
     const previous = o.resume ? await readManifest(outDir) : null;
+    if (previous) checkSameModels(previous, p, outDir);
     run = { startedAt, endedAt: null, status: 'running', commandLine: o.commandLine ?? [], computedUnits: 0 };
     manifest = {
       format: 'ct-audit/audit-manifest',

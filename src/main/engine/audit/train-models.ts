@@ -1,0 +1,168 @@
+/**
+ * Train several methods on the same data and geometry for the demo and `reproduce ct-robustness`: one model
+ * folder per method (models/<method>/), a finished model with the same settings is reused, an interrupted one
+ * resumes from its checkpoint. A time budget is turned into a step count from a short timed run of the
+ * method (its median step time), so every method gets the same wall-clock budget.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Geometry } from '@shared/geometry';
+import { createJobContext, type JobContext } from '../host/job-context';
+import { readCard, type ModelCard } from '../models/card';
+import type { FbpConvNetPresetName } from '../models/fbpconvnet';
+import { CHECKPOINT_FILE, train } from '../training';
+
+export interface TrainPlan {
+  method: string;
+  steps: number;
+  hyper?: Record<string, unknown>;
+}
+
+export interface TrainSettings {
+  geometry: Geometry;
+  preset: FbpConvNetPresetName;
+  data: string;
+  batchSize: number;
+  stepsPerEpoch: number;
+  seed: number | string;
+}
+
+export interface TrainedModel {
+  method: string;
+  dir: string;
+  card: ModelCard;
+  /** Training seconds of this call (0 when reused). */
+  seconds: number;
+  reused: boolean;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A finished model of the same plan in `dir`, or null. */
+async function finished(dir: string, plan: TrainPlan, s: TrainSettings): Promise<ModelCard | null> {
+  try {
+    const card = await readCard(dir);
+    const t = card.training;
+    const ok =
+      t !== null &&
+      t.status === 'complete' &&
+      t.method === plan.method &&
+      t.steps === plan.steps &&
+      t.completedSteps === plan.steps &&
+      t.batchSize === s.batchSize &&
+      t.seed === String(s.seed) &&
+      card.geometry.size === s.geometry.size &&
+      card.geometry.views === s.geometry.views;
+    return ok ? card : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Train (or reuse) one model per plan into `<root>/<method>/`. */
+export async function trainModels(
+  root: string,
+  plans: readonly TrainPlan[],
+  s: TrainSettings,
+  job?: JobContext,
+  onStart?: (plan: TrainPlan, index: number) => void,
+): Promise<TrainedModel[]> {
+  const out: TrainedModel[] = [];
+  for (const [i, plan] of plans.entries()) {
+    job?.throwIfCancelled();
+    const dir = path.join(root, plan.method);
+    const card = await finished(dir, plan, s);
+    if (card) {
+      out.push({ method: plan.method, dir, card, seconds: 0, reused: true });
+      continue;
+    }
+    onStart?.(plan, i);
+    const inner = createJobContext({
+      signal: job?.signal,
+      onProgress: (p) =>
+        job?.progress({
+          ...p,
+          phase: `train ${plan.method}`,
+          message: `model ${i + 1} of ${plans.length} (${plan.method}): ${p.phase} ${p.step}/${p.total}`,
+        }),
+    });
+    const t0 = performance.now();
+    const resume = await exists(path.join(dir, CHECKPOINT_FILE));
+    const r = await train({
+      data: s.data,
+      geometry: s.geometry,
+      method: plan.method,
+      hyper: plan.hyper,
+      preset: s.preset,
+      steps: plan.steps,
+      batchSize: s.batchSize,
+      stepsPerEpoch: s.stepsPerEpoch,
+      seed: s.seed,
+      outDir: dir,
+      resume,
+      job: inner,
+    }).catch(async (e: unknown) => {
+      // A checkpoint of other settings (e.g. another step count): start this model again.
+      if (resume && (e as { code?: string }).code === 'USAGE') {
+        await fs.rm(path.join(dir, CHECKPOINT_FILE), { force: true });
+        return train({
+          data: s.data,
+          geometry: s.geometry,
+          method: plan.method,
+          hyper: plan.hyper,
+          preset: s.preset,
+          steps: plan.steps,
+          batchSize: s.batchSize,
+          stepsPerEpoch: s.stepsPerEpoch,
+          seed: s.seed,
+          outDir: dir,
+          job: inner,
+        });
+      }
+      throw e;
+    });
+    r.model.dispose();
+    if (!r.card) throw new Error(`train ${plan.method}: no model card written`);
+    out.push({
+      method: plan.method,
+      dir,
+      card: r.card,
+      seconds: (performance.now() - t0) / 1000,
+      reused: false,
+    });
+  }
+  return out;
+}
+
+/**
+ * Steps that fit `seconds` of training for `method`, from the median step time of a short run (3 steps, not
+ * saved) with the same settings; at least `minSteps`. Validation at epoch ends costs extra time: 10% margin.
+ */
+export async function stepsForBudget(
+  method: string,
+  seconds: number,
+  s: TrainSettings,
+  o: { hyper?: Record<string, unknown>; minSteps?: number; job?: JobContext } = {},
+): Promise<{ steps: number; medianStepMs: number }> {
+  const r = await train({
+    data: s.data,
+    geometry: s.geometry,
+    method,
+    hyper: o.hyper,
+    preset: s.preset,
+    steps: 3,
+    batchSize: s.batchSize,
+    stepsPerEpoch: s.stepsPerEpoch,
+    validationSlices: 1,
+    seed: s.seed,
+    job: o.job ? createJobContext({ signal: o.job.signal }) : undefined,
+  });
+  r.model.dispose();
+  const ms = Math.max(1, r.training.medianStepMs);
+  return { steps: Math.max(o.minSteps ?? 10, Math.floor((0.9 * seconds * 1000) / ms)), medianStepMs: ms };
+}

@@ -1,0 +1,101 @@
+/**
+ * Batch audits over ../shared/data/dicom (engine/audit/batch.ts): every file accounted for (audited in a
+ * series, or skipped / not DICOM with its reason), the CT series and single CT files audited, per-series
+ * folders, the overall folder equal to the summary of the merged results, the worst series flagged, and the
+ * same files with two worker threads.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAuditSpec } from '../../../src/shared/audit-spec';
+import { initBackend } from '../../../src/main/engine/backend';
+import { readResults, summarize } from '../../../src/main/engine/audit';
+import { runBatch, type BatchOutcome } from '../../../src/main/engine/audit/batch';
+import { tempDir, walk } from './helpers';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const data = path.join(root, '../shared/data/dicom');
+
+const spec = parseAuditSpec({
+  models: ['fbp'],
+  data: { sources: ['(batch)'], maxSlices: 2 },
+  geometry: { size: 16, views: 8 },
+  attack: { eps: ['1%', '2%'], steps: 2, smoothingSamples: 0 },
+  certification: { sigma: ['4%'], eps: ['0.01%'], samples: 6 },
+  report: { worstSlices: 1, pdf: false },
+});
+
+let dir: string;
+let one: BatchOutcome;
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+  dir = await tempDir('batch');
+  one = await runBatch({ folders: [data], spec, outDir: path.join(dir, 'k1') });
+});
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('runBatch over ../shared/data/dicom', () => {
+  it('accounts for every file: audited, skipped or not DICOM, each non-audited one with a reason', async () => {
+    const all = (await walk(data)).map((f) => path.join(data, f));
+    const rec = one.record;
+    expect(rec.files.map((f) => f.path).sort()).toEqual(all.sort());
+    for (const f of rec.files) {
+      if (f.kind === 'ct') expect(f.series).toMatch(/^(series|file)-[0-9a-f]{12}$/);
+      else expect(f.reason, f.path).toBeTruthy();
+    }
+    const kind = (name: string) => rec.files.find((f) => f.path.endsWith(name))!;
+    expect(kind('README.md').kind).toBe('not-dicom');
+    expect(kind('mr_pydicom-mr-small.dcm').reason).toMatch(/not CT/);
+    expect(kind('truncated-nema-ct1-in-pixeldata-50pct.dcm').reason).toMatch(/truncated/i);
+    expect(kind('ctimage_jpeg-spectral-selection-retired.dcm').reason).toMatch(/unsupported transfer syntax/);
+    // Every broken/ file but the one whose pixel data is intact is left out.
+    const broken = rec.files.filter((f) => f.path.includes('/broken/'));
+    expect(broken.filter((f) => f.kind === 'ct').map((f) => path.basename(f.path))).toEqual([
+      'truncated-nema-ct1-minus-1-byte.dcm',
+    ]);
+  });
+
+  it('audits the CT series and the single CT files, one folder each', async () => {
+    const rec = one.record;
+    expect(rec.series.length).toBe(rec.counts.series);
+    expect(rec.series.length).toBeGreaterThanOrEqual(8);
+    expect(rec.series.every((s) => s.status === 'complete')).toBe(true);
+    // The GE head series (28 files) is one series, audited on its first 2 slices.
+    expect(rec.series.some((s) => s.files === 28 && s.slices === 2)).toBe(true);
+    for (const s of rec.series) {
+      const files = await walk(path.join(dir, 'k1', s.folder));
+      expect(files).toEqual(
+        expect.arrayContaining(['summary.json', 'results.jsonl', 'manifest.json', 'spec.json']),
+      );
+    }
+    expect(rec.series.filter((s) => s.models[0].worst)).toHaveLength(1);
+    const worst = rec.series.find((s) => s.models[0].worst)!;
+    for (const s of rec.series)
+      expect(s.models[0].rhoHat[1].value).toBeLessThanOrEqual(worst.models[0].rhoHat[1].value);
+  });
+
+  it('the overall folder is the summary of all series lines', async () => {
+    const out = path.join(dir, 'k1');
+    const { lines } = await readResults(path.join(out, 'results.jsonl'));
+    const expected = one.record.series.reduce((a, s) => a + s.slices, 0);
+    expect(new Set(lines.map((l) => l.slice.index)).size).toBe(expected);
+    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary).toEqual(summarize(lines, { worstSlices: 1 }));
+    const idx = JSON.parse(await fs.readFile(path.join(out, 'images/index.json'), 'utf8'));
+    expect(idx.worst).toHaveLength(1);
+    expect(await walk(path.join(out, idx.worst[0].dir))).toContain('panel.png');
+  });
+
+  it('two worker threads give the same files', async () => {
+    const out = path.join(dir, 'k2');
+    await runBatch({ folders: [data], spec, outDir: out, concurrency: 2 });
+    for (const f of ['summary.json', 'results.jsonl', 'images/index.json'])
+      expect(await fs.readFile(path.join(out, f), 'utf8'), f).toBe(
+        await fs.readFile(path.join(dir, 'k1', f), 'utf8'),
+      );
+  });
+});
