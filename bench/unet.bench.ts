@@ -9,18 +9,28 @@
  * load average is printed next to every row (the machine is shared). Before timing, both nets are run on
  * the same weights and data and their loss, output and gradients compared (same definition, same math).
  *
+ * Also the training engine's FBPConvNet presets (their U-Nets with batch norm, bench/py has the same).
+ *
  * Env: CT_AUDIT_BACKEND, CT_AUDIT_BENCH_REPEATS (rounds, default 7), CT_AUDIT_BENCH_WORKLOADS (comma list of
- * workload ids, default all), CT_AUDIT_BENCH_PROFILE=1 (per-kernel self-time table of one call of each
- * workload), CT_AUDIT_BENCH_TORCH1=0 (skip PyTorch's 1-thread column).
+ * workload ids, default all: train64, train128, fwd50, gradx, tiny, small, smallfwd, paper), CT_AUDIT_BENCH_PROFILE=1 (per-kernel self-time table of one call of each
+ * workload; CT_AUDIT_BENCH_PROFILE_TOP rows, default 24), CT_AUDIT_BENCH_TORCH1=0 (skip PyTorch's 1-thread column), CT_AUDIT_BENCH_SPLIT=K (also time the benchmark net's
+ * workloads split by batch over K worker threads, bench/nets/batch-split.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, tf } from '../src/main/engine/backend';
+import {
+  DEFAULT_BN_MOMENTUM,
+  FBPCONVNET_PRESETS,
+  type FbpConvNetPresetName,
+} from '../src/main/engine/models/fbpconvnet';
+import { buildResidualUnet } from '../src/main/engine/models/unet';
 import { readNpy, writeNpy } from '../src/main/engine/io/npy';
 import { createRng } from '../src/main/engine/random';
 import { findPython, fmtMs, fmtRatio, peakRssMb, printTable } from './harness';
+import { BatchSplitPool } from './nets/batch-split';
 import { profileKernels } from './nets/kernel-profile';
 import { PythonPeer } from './nets/torch-peer';
 import {
@@ -42,7 +52,9 @@ interface Workload {
   batch: number;
   size: number;
   /** Issue 3's goal for ours / PyTorch (2 threads). */
-  goal: number;
+  goal?: number;
+  /** An FBPConvNet preset's U-Net (models/unet.ts, batch norm) instead of the benchmark net. */
+  preset?: FbpConvNetPresetName;
 }
 
 const WORKLOADS: Workload[] = [
@@ -50,7 +62,39 @@ const WORKLOADS: Workload[] = [
   { id: 'train128', label: 'train step 128x128 b8', kind: 'train', batch: 8, size: 128, goal: 4 },
   { id: 'fwd50', label: 'forward 128x128 b50', kind: 'forward', batch: 50, size: 128, goal: 2 },
   { id: 'gradx', label: 'input grad 128x128 b8', kind: 'input_grad', batch: 8, size: 128, goal: 3 },
+  // The FBPConvNet presets of the training engine (U-Net part; FBP is outside the trained graph), at the
+  // trainer's default batch; `paper` at 128x128 batch 1 only (it is meant for 512x512 on a GPU).
+  { id: 'tiny', label: 'preset tiny: train 128x128 b4', kind: 'train', batch: 4, size: 128, preset: 'tiny' },
+  {
+    id: 'small',
+    label: 'preset small: train 128x128 b4',
+    kind: 'train',
+    batch: 4,
+    size: 128,
+    preset: 'small',
+  },
+  {
+    id: 'smallfwd',
+    label: 'preset small: forward 128x128 b50',
+    kind: 'forward',
+    batch: 50,
+    size: 128,
+    preset: 'small',
+  },
+  {
+    id: 'paper',
+    label: 'preset paper: train 128x128 b1',
+    kind: 'train',
+    batch: 1,
+    size: 128,
+    preset: 'paper',
+  },
 ];
+
+interface PeerTiming {
+  runs_ms: number[];
+  cpu_ms: number[];
+}
 
 const median = (a: number[]) => {
   const s = [...a].sort((p, q) => p - q);
@@ -65,8 +109,44 @@ function randomImages(seed: string, b: number, n: number): tf.Tensor4D {
   return tf.tensor4d(v, [b, n, n, 1]);
 }
 
+/** An FBPConvNet preset's U-Net as the trainer runs it (training-mode batch norm). */
+function setupPreset(w: Workload & { preset: FbpConvNetPresetName }): {
+  run: () => void;
+  dispose: () => void;
+} {
+  const model = buildResidualUnet(
+    { ...FBPCONVNET_PRESETS[w.preset], size: w.size, bnMomentum: DEFAULT_BN_MOMENTUM },
+    'bench',
+  );
+  const x = randomImages(`x-${w.id}`, w.batch, w.size);
+  const y = randomImages(`y-${w.id}`, w.batch, w.size);
+  const opt: tf.Optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
+  const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+  const run =
+    w.kind === 'train'
+      ? () => {
+          const { value, grads } = tf.variableGrads(
+            () => mseLoss(model.apply(x, { training: true }) as tf.Tensor, y),
+            vars,
+          );
+          opt.applyGradients(grads);
+          value.dataSync();
+          tf.dispose([value, ...Object.values(grads)]);
+        }
+      : () => void tf.tidy(() => tf.sum(model.apply(x, { training: false }) as tf.Tensor)).dataSync();
+  return {
+    run,
+    dispose: () => {
+      opt.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
+    },
+  };
+}
+
 /** Our side of a workload: a function that runs one call to completion, and a disposer. */
 function setupOurs(w: Workload, p: BenchUnetParams): { run: () => void; dispose: () => void } {
+  if (w.preset) return setupPreset({ ...w, preset: w.preset });
   const x = randomImages(`x-${w.id}`, w.batch, w.size);
   const y = randomImages(`y-${w.id}`, w.batch, w.size);
   if (w.kind === 'train') {
@@ -95,6 +175,15 @@ function setupOurs(w: Workload, p: BenchUnetParams): { run: () => void; dispose:
     run: () => void tf.tidy(() => tf.sum(gradOf(x))).dataSync(),
     dispose: () => tf.dispose([x, y]),
   };
+}
+
+/** The batch-split version of a benchmark-net workload (fresh random data of the same shape). */
+function splitRunner(pool: BatchSplitPool, w: Workload): () => Promise<unknown> {
+  const n = w.batch * w.size * w.size;
+  const x = createRng(`split-x-${w.id}`).fillNormal(new Float32Array(n));
+  const y = createRng(`split-y-${w.id}`).fillNormal(new Float32Array(n));
+  if (w.kind === 'train') return () => pool.trainStep(x, y, w.batch, w.size);
+  return () => pool.map(w.kind === 'forward' ? 'forward' : 'gradx', x, y, w.batch, w.size);
 }
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -160,11 +249,18 @@ function printProfile(w: Workload, p: BenchUnetParams): void {
   const ours = setupOurs(w, p);
   ours.run();
   const prof = profileKernels(ours.run, {
-    byShape: (k) => k.startsWith('Conv2D') || k === 'MaxPoolGrad' || k === 'FusedConv2D',
+    byShape: (k) =>
+      (
+        process.env.CT_AUDIT_BENCH_PROFILE_SHAPES ??
+        'Conv2D,Conv2DBackpropInput,Conv2DBackpropFilter,MaxPoolGrad,FusedConv2D'
+      )
+        .split(',')
+        .includes(k),
   });
   ours.dispose();
-  const top = prof.rows.slice(0, 24);
-  const rest = prof.rows.slice(24).reduce((s, r) => s + r.selfMs, 0);
+  const n = Number(process.env.CT_AUDIT_BENCH_PROFILE_TOP ?? 24);
+  const top = prof.rows.slice(0, n);
+  const rest = prof.rows.slice(n).reduce((s, r) => s + r.selfMs, 0);
   const kernelMs = prof.rows.reduce((s, r) => s + r.selfMs, 0);
   printTable(
     `Profile of one ${w.label} (${fmtMs(prof.totalMs)} ms; kernels ${fmtMs(kernelMs)} ms, the rest is JS/tape overhead); load ${loadavg()}`,
@@ -194,12 +290,15 @@ export async function run(): Promise<void> {
 
   const python = findPython(['torch', 'numpy']);
   let peer: PythonPeer | undefined;
+  // A second process for the 1-thread runs: in one process, the idle OpenMP thread left by a 2-thread
+  // call spins for a while and would be billed to (and slow down) the next 1-thread call.
+  let peer1: PythonPeer | undefined;
   if (!python) {
     console.log('\nPyTorch not found (apt-get install python3-torch); peer columns are empty');
   } else {
-    peer = new PythonPeer(python, fileURLToPath(new URL('./py/unet_torch.py', import.meta.url)), {
-      OMP_NUM_THREADS: '2',
-    });
+    const script = fileURLToPath(new URL('./py/unet_torch.py', import.meta.url));
+    peer = new PythonPeer(python, script, { OMP_NUM_THREADS: '2' });
+    if (withTorch1) peer1 = new PythonPeer(python, script, { OMP_NUM_THREADS: '1' });
     const pi = await peer.call<Record<string, unknown>>({ cmd: 'info', threads: 2 });
     console.log(
       `peer: PyTorch ${pi.torch} (python ${pi.python}, mkldnn ${pi.mkldnn}, ATen ISA ${pi.cpu_capability})`,
@@ -208,54 +307,111 @@ export async function run(): Promise<void> {
 
   try {
     if (peer) await crossCheck(peer);
-    const p = benchUnetVariables(benchUnetInit('bench'));
+    const initial = benchUnetInit('bench');
+    const p = benchUnetVariables(initial);
+    const splitK = Number(process.env.CT_AUDIT_BENCH_SPLIT ?? 0);
+    const pool = splitK >= 2 ? new BatchSplitPool(splitK, initial) : undefined;
+    if (pool) {
+      // The workers' copies compute what the main thread does (same weights, before any training step).
+      const [b, n] = [3, 32];
+      const x = createRng('split-check').fillNormal(new Float32Array(b * n * n));
+      const viaPool = await pool.map('forward', x, x, b, n);
+      const here = tf.tidy(() => benchUnet(p, tf.tensor4d(x, [b, n, n, 1])).dataSync());
+      console.log(
+        `batch split over ${splitK} workers: forward vs this thread, relative difference ${relErr(viaPool, here).toExponential(1)}`,
+      );
+    }
     const rows: string[][] = [];
+    const cpuRows: string[][] = [];
     for (const w of workloads) {
       const load0 = loadavg();
       const ours = setupOurs(w, p);
-      if (peer) await peer.call({ cmd: 'setup', workload: w.kind, batch: w.batch, size: w.size });
+      const presetArgs = w.preset
+        ? [
+            FBPCONVNET_PRESETS[w.preset].baseChannels,
+            FBPCONVNET_PRESETS[w.preset].depth,
+            FBPCONVNET_PRESETS[w.preset].convsPerBlock,
+          ]
+        : undefined;
+      const setup = { cmd: 'setup', workload: w.kind, batch: w.batch, size: w.size, preset: presetArgs };
+      if (peer) await peer.call(setup);
+      if (peer1) await peer1.call({ ...setup, threads: 1 });
       for (let i = 0; i < 2; i++) ours.run();
+      const split = pool && !w.preset ? splitRunner(pool, w) : undefined;
+      if (split) for (let i = 0; i < 2; i++) await split();
       if (peer) await peer.call({ cmd: 'time', runs: 2, threads: 2 });
-      const t: Record<'ours' | 'torch2' | 'torch1', number[]> = { ours: [], torch2: [], torch1: [] };
+      if (peer1) await peer1.call({ cmd: 'time', runs: 2, threads: 1 });
+      const t = {
+        ours: [] as number[],
+        oursCpu: [] as number[],
+        torch2: [] as number[],
+        torch1: [] as number[],
+        torch1Cpu: [] as number[],
+        split: [] as number[],
+      };
       for (let r = 0; r < rounds; r++) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         ours.run();
         t.ours.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        t.oursCpu.push((c.user + c.system) / 1e3);
+        if (split) {
+          const s0 = performance.now();
+          await split();
+          t.split.push(performance.now() - s0);
+        }
         if (peer) {
-          t.torch2.push(
-            ...(await peer.call<{ runs_ms: number[] }>({ cmd: 'time', runs: 1, threads: 2 })).runs_ms,
-          );
-          if (withTorch1) {
-            t.torch1.push(
-              ...(await peer.call<{ runs_ms: number[] }>({ cmd: 'time', runs: 1, threads: 1 })).runs_ms,
-            );
+          t.torch2.push(...(await peer.call<PeerTiming>({ cmd: 'time', runs: 1, threads: 2 })).runs_ms);
+          if (peer1) {
+            const one = await peer1.call<PeerTiming>({ cmd: 'time', runs: 1, threads: 1 });
+            t.torch1.push(...one.runs_ms);
+            t.torch1Cpu.push(...one.cpu_ms);
           }
         }
       }
       ours.dispose();
-      const m = { ours: median(t.ours), torch2: median(t.torch2), torch1: median(t.torch1) };
-      const macs =
-        benchUnetForwardMacs(w.batch, w.size) * (w.kind === 'forward' ? 1 : w.kind === 'train' ? 3 : 2);
+      const med = (a: number[]) => (a.length ? median(a) : undefined);
+      const m = {
+        ours: median(t.ours),
+        oursCpu: median(t.oursCpu),
+        torch2: med(t.torch2),
+        torch1: med(t.torch1),
+        torch1Cpu: med(t.torch1Cpu),
+        split: med(t.split),
+      };
+      const ratio = (a: number, b: number | undefined) => fmtRatio(b === undefined ? undefined : a / b);
       const torchRss = peer
         ? (await peer.call<{ peak_rss_mb: number }>({ cmd: 'rss' })).peak_rss_mb
         : undefined;
       rows.push([
         w.label,
-        info.backend,
+        `${info.backend}${info.wasm ? ` ${info.wasm.threadCount}T` : ''}`,
         fmtMs(m.ours),
-        fmtMs(t.torch2.length ? m.torch2 : undefined),
-        fmtRatio(t.torch2.length ? m.ours / m.torch2 : undefined),
-        `<= ${w.goal}x`,
-        fmtMs(t.torch1.length ? m.torch1 : undefined),
-        fmtRatio(t.torch1.length ? m.ours / m.torch1 : undefined),
-        ((2 * macs) / m.ours / 1e6).toFixed(1),
+        fmtMs(m.torch2),
+        ratio(m.ours, m.torch2),
+        w.goal ? `<= ${w.goal}x` : '-',
+        ...(pool ? [fmtMs(m.split), ratio(m.split ?? NaN, m.torch2)] : []),
         peakRssMb().toFixed(0),
         torchRss !== undefined ? torchRss.toFixed(0) : '-',
         `${load0} -> ${loadavg()}`,
       ]);
+      const macs = w.preset
+        ? undefined
+        : benchUnetForwardMacs(w.batch, w.size) * (w.kind === 'forward' ? 1 : w.kind === 'train' ? 3 : 2);
+      cpuRows.push([
+        w.label,
+        fmtMs(m.oursCpu),
+        fmtMs(m.torch1),
+        fmtMs(m.torch1Cpu),
+        ratio(m.ours, m.torch1),
+        ratio(m.oursCpu, m.torch1Cpu),
+        macs ? ((2 * macs) / m.oursCpu / 1e6).toFixed(1) : '-',
+        macs && m.torch1Cpu ? ((2 * macs) / m.torch1Cpu / 1e6).toFixed(1) : '-',
+      ]);
     }
     printTable(
-      `U-Net workloads, median of ${rounds} interleaved rounds after 2 warm-up calls (ms)`,
+      `U-Net workloads: median of ${rounds} interleaved rounds after 2 warm-up calls, wall ms; PyTorch at 2 threads`,
       [
         'workload',
         'backend',
@@ -263,22 +419,36 @@ export async function run(): Promise<void> {
         'torch 2T',
         'ratio',
         'goal',
-        'torch 1T',
-        'ratio 1T',
-        'our GFLOP/s',
+        ...(pool ? [`ours ${splitK} workers`, 'ratio'] : []),
         'our RSS MB',
         'torch RSS MB',
         'loadavg before -> after',
       ],
       rows,
     );
-    console.log(
-      'GFLOP/s: conv multiply-adds x 2 (backward counted as 2x forward for training, 1x for the input gradient) ' +
-        'per our median time. RSS: peak resident set of each process so far.',
+    printTable(
+      'Per core, less sensitive to other load: process CPU ms (ours: all our threads; PyTorch at 1 thread)',
+      [
+        'workload',
+        'ours CPU',
+        'torch 1T wall',
+        'torch 1T CPU',
+        'wall ratio',
+        'CPU ratio',
+        'our GFLOP/s',
+        'torch GFLOP/s',
+      ],
+      cpuRows,
     );
+    console.log(
+      'GFLOP/s per CPU second: conv multiply-adds x 2 (training = 3x forward, input gradient = 2x). ' +
+        'RSS: peak resident set of each process so far.',
+    );
+    await pool?.close();
     if (process.env.CT_AUDIT_BENCH_PROFILE === '1') for (const w of workloads) printProfile(w, p);
     tf.dispose(Object.values(p));
   } finally {
     await peer?.close();
+    await peer1?.close();
   }
 }

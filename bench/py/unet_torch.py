@@ -5,8 +5,10 @@ PyTorch's CPU build, timed in this process.
 It is a small server so that the bench can interleave its runs with ours (the machine is shared; load
 changes over seconds): one JSON command per line on stdin, one JSON reply per line on stdout.
   {"cmd": "info"}                                   -> versions, threads, ISA
-  {"cmd": "setup", "workload": W, "batch": B, "size": N, "threads": T}
-  {"cmd": "time", "runs": R, "threads": T}         -> {"runs_ms": [...]} for the workload set up last
+  {"cmd": "setup", "workload": W, "batch": B, "size": N, "threads": T[, "preset": [c, depth, convs]]}
+                                                    (preset: the FBPConvNet U-Net with batch norm instead)
+  {"cmd": "time", "runs": R, "threads": T}         -> {"runs_ms": [...], "cpu_ms": [...]} (wall, process CPU)
+                                                       for the workload set up last
   {"cmd": "check", "dir": D}                        -> loads weights/x/y (.npy) written by the bench, writes
                                                        torch_out.npy, torch_gx.npy, torch_g_<param>.npy
   {"cmd": "rss"}                                    -> peak RSS of this process in MiB
@@ -90,6 +92,50 @@ class BenchUnet(nn.Module):
         return g.permute(2, 3, 1, 0).contiguous() if part == "w" else g
 
 
+class PresetUnet(nn.Module):
+    """The FBPConvNet U-Net of src/main/engine/models/unet.ts: [3x3 conv (no bias) + BN + ReLU] x k per level
+    at c 2^i channels, 2x2 max-pool, bottom block at c 2^depth, 3x3 stride-2 transposed conv (no bias) + BN +
+    ReLU, concat [up, skip], block; 1x1 head (with bias) plus the input. BN as tf.layers: eps 1e-3, moving
+    averages with momentum 0.9 in tfjs's convention (0.1 in PyTorch's)."""
+
+    def __init__(self, c, depth, k):
+        super().__init__()
+
+        def block(cin, cout):
+            layers = []
+            for j in range(k):
+                layers += [
+                    nn.Conv2d(cin if j == 0 else cout, cout, 3, padding=1, bias=False),
+                    nn.BatchNorm2d(cout, eps=1e-3, momentum=0.1),
+                    nn.ReLU(),
+                ]
+            return nn.Sequential(*layers)
+
+        self.depth = depth
+        self.enc = nn.ModuleList([block(1 if i == 0 else c * 2 ** (i - 1), c * 2**i) for i in range(depth)])
+        self.bottom = block(c * 2 ** (depth - 1) if depth else 1, c * 2**depth)
+        self.up = nn.ModuleList(
+            [nn.ConvTranspose2d(c * 2 ** (i + 1), c * 2**i, 3, stride=2, padding=0, bias=False) for i in range(depth)]
+        )
+        self.up_bn = nn.ModuleList([nn.BatchNorm2d(c * 2**i, eps=1e-3, momentum=0.1) for i in range(depth)])
+        self.dec = nn.ModuleList([block(c * 2 ** (i + 1), c * 2**i) for i in range(depth)])
+        self.head = nn.Conv2d(c, 1, 1)
+
+    def forward(self, x):
+        skips = []
+        t = x
+        for i in range(self.depth):
+            t = self.enc[i](t)
+            skips.append(t)
+            t = F.max_pool2d(t, 2)
+        t = self.bottom(t)
+        for i in reversed(range(self.depth)):
+            n = skips[i].shape[-1]
+            u = F.relu(self.up_bn[i](self.up[i](t)[:, :, :n, :n]))
+            t = self.dec[i](torch.cat([u, skips[i]], 1))
+        return x + self.head(t)
+
+
 class Peer:
     def __init__(self):
         torch.manual_seed(0)
@@ -97,11 +143,16 @@ class Peer:
         self.opt = torch.optim.Adam(self.net.parameters(), lr=1e-3, eps=1e-7)
         self.fn = None
 
-    def setup(self, workload, batch, size):
+    def setup(self, workload, batch, size, preset=None):
         g = torch.Generator().manual_seed(1)
         x = torch.randn(batch, 1, size, size, generator=g)
         y = torch.randn(batch, 1, size, size, generator=g)
-        net, opt = self.net, self.opt
+        if preset:
+            net = PresetUnet(*preset)
+            opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
+            net.train(workload == "train")
+        else:
+            net, opt = self.net, self.opt
         for p in net.parameters():
             p.requires_grad_(workload == "train")
 
@@ -132,12 +183,14 @@ class Peer:
         self.fn = fn
 
     def time(self, runs):
-        out = []
+        wall, cpu = [], []
         for _ in range(runs):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             self.fn()
-            out.append((time.perf_counter() - t0) * 1e3)
-        return out
+            wall.append((time.perf_counter() - t0) * 1e3)
+            cpu.append((time.process_time() - c0) * 1e3)
+        return wall, cpu
 
     def check(self, d):
         net = BenchUnet()
@@ -183,10 +236,11 @@ def main():
                     "cpu_capability": isa(),
                 }
             elif cmd == "setup":
-                peer.setup(c["workload"], int(c["batch"]), int(c["size"]))
+                peer.setup(c["workload"], int(c["batch"]), int(c["size"]), c.get("preset"))
                 r = {"ok": True}
             elif cmd == "time":
-                r = {"runs_ms": peer.time(int(c.get("runs", 1)))}
+                wall, cpu = peer.time(int(c.get("runs", 1)))
+                r = {"runs_ms": wall, "cpu_ms": cpu}
             elif cmd == "check":
                 r = peer.check(c["dir"])
             elif cmd == "rss":

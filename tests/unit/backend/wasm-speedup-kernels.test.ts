@@ -1,5 +1,6 @@
 /**
- * The wasm kernels replaced for speed (Sum over leading axes, SplitV, Concat, 2x2 MaxPoolGrad) against
+ * The wasm kernels replaced for speed (Sum and Mean over leading axes, Tile, SplitV, Concat, 2x2
+ * MaxPoolGrad) against
  * tfjs's cpu backend, on the shapes a U-Net training step gives them (bias gradients, skip concatenations
  * and their gradients, 2x2 pooling) and on the cases they hand back to wasm's own kernels (other axes,
  * dtypes, pool shapes), which must still come out right. Sums: relative 1e-4 (as wasm-kernels.test.ts);
@@ -29,7 +30,7 @@ function asDtype(h: HostTensor, dtype: 'float32' | 'int32' | 'bool'): HostTensor
   return { values, shape: h.shape, dtype: dtype as 'int32' };
 }
 
-describe('Sum (leading axes: ours; others: wasm)', () => {
+describe('Sum and Mean (leading axes: ours; others: wasm)', () => {
   it.each([
     { shape: [8, 16, 16, 16], axis: [0, 1, 2], keepDims: false, why: 'bias gradient' },
     { shape: [4, 32, 32, 64], axis: [0, 1, 2], keepDims: true, why: 'bias gradient, keepDims' },
@@ -43,12 +44,37 @@ describe('Sum (leading axes: ours; others: wasm)', () => {
     { shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false, why: 'all (wasm)' },
   ])('$why: $shape over $axis', async (c) => {
     const x = randomHost(`sum-${c.why}`, c.shape);
-    for (const dtype of ['float32', 'int32'] as const) {
-      const { wasm, cpu } = await runKernelOnBoth('Sum', { x: asDtype(x, dtype) }, c);
-      const msg = describeParams({ ...c, dtype });
+    for (const [kernel, dtype] of [
+      ['Sum', 'float32'],
+      ['Sum', 'int32'],
+      ['Mean', 'float32'],
+      ['Mean', 'int32'],
+    ] as const) {
+      const { wasm, cpu } = await runKernelOnBoth(kernel, { x: asDtype(x, dtype) }, c);
+      const msg = describeParams({ ...c, kernel, dtype });
       expect(wasm.outputs[0].shape, msg).toEqual(cpu.outputs[0].shape);
       expect(wasm.outputs[0].dtype, msg).toBe(cpu.outputs[0].dtype);
       expect(relErr(wasm.outputs[0].values, cpu.outputs[0].values), msg).toBeLessThanOrEqual(TOL);
+      expect([wasm.leakedTensors, wasm.leakedDataIds], `leak: ${msg}`).toEqual([0, 0]);
+    }
+  });
+});
+
+describe('Tile', () => {
+  it.each([
+    { shape: [1, 1, 1, 16], reps: [4, 32, 32, 1], why: 'batch-norm gradient' },
+    { shape: [2, 3], reps: [2, 2], why: '2-D' },
+    { shape: [3, 1, 2], reps: [1, 4, 3], why: 'inner size 1 and 2' },
+    { shape: [5], reps: [3], why: '1-D' },
+    { shape: [2, 3], reps: [0, 2], why: 'zero reps' },
+    { shape: [2, 2, 2, 2, 2], reps: [2, 1, 3, 1, 2], why: 'rank 5' },
+  ])('$why: $shape x $reps', async (c) => {
+    const x = randomHost(`tile-${c.why}`, c.shape);
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      const { wasm, cpu } = await runKernelOnBoth('Tile', { x: asDtype(x, dtype) }, { reps: c.reps });
+      const msg = describeParams({ ...c, dtype });
+      expect(wasm.outputs[0].shape, msg).toEqual(cpu.outputs[0].shape);
+      expect(Array.from(wasm.outputs[0].values), msg).toEqual(Array.from(cpu.outputs[0].values));
       expect([wasm.leakedTensors, wasm.leakedDataIds], `leak: ${msg}`).toEqual([0, 0]);
     }
   });

@@ -16,7 +16,8 @@ import { einsumConfig } from './einsum';
 import { fftConfigs } from './fft';
 import { maxPoolGradConfig, maxPoolGradFastConfig, nativeMaxPoolGradIsWrong } from './max-pool-grad';
 import { splitConcatConfigs } from './split-concat';
-import { sumConfig } from './sum';
+import { reduceLeadingAxesConfigs } from './reduce-leading-axes';
+import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { saveNativeKernel, type BackendWasm } from './wasm-backend';
 
@@ -57,7 +58,8 @@ const REPLACEMENTS: readonly { config: tf.KernelConfig; isWrong: (b: BackendWasm
  */
 const SPEEDUPS: readonly tf.KernelConfig[] = [
   conv2DBackpropInputConfig, // conv2d input gradients and every conv2dTranspose: one XNNPACK Conv2D
-  sumConfig, // sums over leading axes (bias gradients) without wasm's transpose
+  ...reduceLeadingAxesConfigs, // Sum and Mean over leading axes (bias gradients, batch-norm statistics)
+  tileConfig, // Tile by block copies (batch norm's gradient)
   ...splitConcatConfigs, // SplitV (concat's gradient) and Concat on the channel axis in one pass
   maxPoolGradFastConfig, // 2x2 stride-2 pooling's gradient in one pass (others: the MaxPoolGrad replacement)
 ];
