@@ -12,7 +12,7 @@ import { Gateway } from './engine/host/gateway';
 import { HostClient } from './engine/host/host-client';
 import { PathPolicy } from './engine/host/path-policy';
 import { getAppInfo } from './app/app-info';
-import { openDicomDialog, openModelDialog } from './app/dialogs';
+import { openDicomDialog, openModelDialog, openReport } from './app/dialogs';
 import { spawnUtilityHost } from './app/engine-process';
 import { broadcast, registerIpcHandlers } from './app/ipc-handlers';
 import { log } from './app/log';
@@ -37,15 +37,18 @@ function start(): void {
     onEvent: (event, payload) => broadcast(event as IpcEvent, payload as IpcEventPayloads[IpcEvent]),
   });
 
+  // Trained models and audits go to the app's user-data folder (DESIGN.md section 5).
+  const workspace = path.join(app.getPath('userData'), 'workspace');
   const gateway = new Gateway({
     host,
     paths: policy,
     app: getAppInfo,
-    // Trained models go to the app's user-data folder (DESIGN.md section 5).
-    workspace: path.join(app.getPath('userData'), 'workspace'),
+    workspace,
     local: {
       [IpcChannel.DialogOpenDicom]: ({ kind }) => openDicomDialog(mainWindow, kind, policy),
       [IpcChannel.DialogOpenModel]: () => openModelDialog(mainWindow, policy),
+      [IpcChannel.AuditOpenReport]: ({ name }) =>
+        openReport(path.join(workspace, 'audits', name, 'report.pdf')),
     },
   });
 

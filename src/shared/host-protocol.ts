@@ -25,6 +25,11 @@ export const ENGINE_CHANNELS = [
   IpcChannel.TrainStart,
   IpcChannel.ModelList,
   IpcChannel.RobustnessRun,
+  IpcChannel.AuditRun,
+  IpcChannel.AuditList,
+  IpcChannel.AuditSummary,
+  IpcChannel.AuditImages,
+  IpcChannel.AuditReport,
 ] as const;
 export type EngineChannel = (typeof ENGINE_CHANNELS)[number];
 
@@ -44,6 +49,14 @@ export interface HostParamOverrides {
   [IpcChannel.RobustnessRun]: Omit<IpcRequest<typeof IpcChannel.RobustnessRun>, 'model'> & {
     model: { kind: 'fbp' } | { kind: 'path'; path: string; name: string };
   };
+  [IpcChannel.AuditRun]: Omit<IpcRequest<typeof IpcChannel.AuditRun>, 'models'> & {
+    models: ({ kind: 'fbp' } | { kind: 'path'; path: string; name: string })[];
+    outDir: string;
+  };
+  [IpcChannel.AuditList]: { workspace: string };
+  [IpcChannel.AuditImages]: IpcRequest<typeof IpcChannel.AuditImages> & { dir: string };
+  [IpcChannel.AuditReport]: { name: string; dir: string };
+  [IpcChannel.AuditSummary]: { name: string; dir: string };
 }
 
 export type HostParams<M extends HostMethod> = M extends keyof HostParamOverrides

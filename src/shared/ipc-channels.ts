@@ -25,6 +25,17 @@ export const IpcChannel = {
   ModelList: 'model:list',
   /** Attack (rho-hat over an eps grid) and certification (randomized smoothing) of one slice. */
   RobustnessRun: 'robustness:run',
+  /** An audit over folders with the audit runner (a job; resumable), into <workspace>/audits/<name>. */
+  AuditRun: 'audit:run',
+  AuditList: 'audit:list',
+  /** The summary of a finished audit (as audit:run returns it). */
+  AuditSummary: 'audit:summary',
+  /** The images of one of an audit's worst slices (reference, clean, perturbed, smoothed, perturbation). */
+  AuditImages: 'audit:images',
+  /** Builds report.pdf of an audit (the engine's PDF builder, as `ct-audit report`). */
+  AuditReport: 'audit:report',
+  /** Opens an audit's report.pdf in the system viewer (Electron) / says where to download it (web). */
+  AuditOpenReport: 'audit:open-report',
 } as const;
 export type IpcChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
 

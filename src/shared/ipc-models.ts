@@ -8,6 +8,7 @@
  * entries are absolute or relative ("1%" of ||A x|| for measurement-space, of ||x|| for image-space).
  */
 import { z } from 'zod';
+import type { AuditSummary } from './audit-results';
 import type { Geometry } from './geometry';
 import { FILTER_NAMES, GeometryChoiceSchema, JobIdSchema, PathSchema, SliceRefSchema } from './ipc-common';
 
@@ -223,4 +224,110 @@ export interface RobustnessResult {
   bestSigma: number | null;
   bestReason: string | null;
   elapsedMs: number;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Audits over folders (the audit runner, engine/audit): written to <workspace>/audits/<name>/
+
+/** A sigma entry: absolute (number) or relative to the clean signal's RMS ("2%"). */
+const SigmaEntrySchema = z.union([
+  z.number().gt(0).max(1e6),
+  z.string().regex(/^\s*\d*\.?\d+(e[+-]?\d+)?\s*%?\s*$/i),
+]);
+
+export const AuditRunRequestSchema = z.strictObject({
+  jobId: JobIdSchema.optional(),
+  /** The audit's folder name in the workspace (existing with `resume`). */
+  name: ModelNameSchema,
+  /** Models to compare (plain FBP is added as a baseline). */
+  models: z.array(ModelRefSchema).min(1).max(16),
+  /** DICOM files/folders inside what the user picked, or the word 'ellipses'. */
+  data: z
+    .array(z.union([PathSchema, z.literal('ellipses')]))
+    .min(1)
+    .max(64),
+  maxSlices: z.number().int().min(1).max(100_000).optional(),
+  geometry: GeometryChoiceSchema,
+  noise: z.string().max(64),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+  attack: z.strictObject({
+    kind: z.enum(['pga-y', 'pgd-x']),
+    eps: z.array(z.string().min(1).max(32)).min(1).max(32),
+    steps: z.number().int().min(0).max(100_000),
+  }),
+  certification: z.strictObject({
+    enabled: z.boolean(),
+    space: z.enum(['x', 'y']),
+    sigma: z.array(SigmaEntrySchema).min(1).max(16),
+    eps: z.array(z.string().min(1).max(32)).min(1).max(16),
+    samples: z.number().int().min(1).max(1_000_000),
+    confidence: z.number().gt(0).lt(1),
+  }),
+  /** Write report.pdf at the end (when this build has the PDF builder). */
+  report: z.boolean(),
+  resume: z.boolean(),
+});
+export type AuditRunRequest = z.infer<typeof AuditRunRequestSchema>;
+
+export const AuditImagesRequestSchema = z.strictObject({
+  name: ModelNameSchema,
+  model: z.string().min(1).max(64),
+  rank: z.number().int().min(1).max(100),
+});
+
+export const AuditNameRequestSchema = z.strictObject({ name: ModelNameSchema });
+
+export interface AuditListEntry {
+  name: string;
+  title: string | null;
+  /** 'complete' when summary.json exists; 'incomplete' (resumable) when only results are there. */
+  status: 'complete' | 'incomplete';
+  models: string[];
+  slices: number | null;
+  report: boolean;
+  createdAt: string | null;
+}
+
+export interface AuditListResult {
+  workspace: string;
+  audits: AuditListEntry[];
+}
+
+/** The summary of an audit (shared/audit-results.ts AuditSummary), kept opaque here: the view reads it. */
+export interface AuditRunResult {
+  name: string;
+  /** summary.json (AuditSummary). */
+  summary: AuditSummary;
+  units: { total: number; computed: number; resumed: number };
+  worst: { model: string; rank: number; sliceIndex: number; sliceId: string; error: number }[];
+  report: string | null;
+  reportError: string | null;
+}
+
+export interface AuditImagesResult {
+  name: string;
+  model: string;
+  rank: number;
+  sliceIndex: number;
+  sliceId: string;
+  size: number;
+  views: number;
+  detectors: number;
+  /** HU images of the worst slice: reference, clean f(y), perturbed f(y'), smoothed (or null). */
+  reference: Float32Array;
+  clean: Float32Array;
+  perturbed: Float32Array;
+  smoothed: Float32Array | null;
+  /** The measurement-space perturbation [views, detectors] (pga-y), or the image-space one. */
+  perturbation: Float32Array;
+}
+
+export interface AuditReportResult {
+  /** Path of report.pdf, or null with the reason. */
+  path: string | null;
+  error: string | null;
 }

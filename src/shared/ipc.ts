@@ -34,8 +34,15 @@ import {
   SliceRefSchema,
 } from './ipc-common';
 import {
+  AuditImagesRequestSchema,
+  AuditNameRequestSchema,
+  AuditRunRequestSchema,
   RobustnessRunRequestSchema,
   TrainStartRequestSchema,
+  type AuditImagesResult,
+  type AuditListResult,
+  type AuditReportResult,
+  type AuditRunResult,
   type ModelListResult,
   type RobustnessResult,
   type TrainDefaults,
@@ -111,6 +118,12 @@ export const requestSchemas = {
   [IpcChannel.TrainStart]: TrainStartRequestSchema,
   [IpcChannel.ModelList]: z.undefined(),
   [IpcChannel.RobustnessRun]: RobustnessRunRequestSchema,
+  [IpcChannel.AuditRun]: AuditRunRequestSchema,
+  [IpcChannel.AuditList]: z.undefined(),
+  [IpcChannel.AuditSummary]: AuditNameRequestSchema,
+  [IpcChannel.AuditImages]: AuditImagesRequestSchema,
+  [IpcChannel.AuditReport]: AuditNameRequestSchema,
+  [IpcChannel.AuditOpenReport]: AuditNameRequestSchema,
 } as const satisfies Record<IpcChannel, z.ZodType>;
 
 /** What a renderer sends on `C` (and, since the schemas have no transforms, what a handler gets). */
@@ -133,6 +146,8 @@ export const JOB_CHANNELS: readonly IpcChannel[] = [
   IpcChannel.FbpSeries,
   IpcChannel.TrainStart,
   IpcChannel.RobustnessRun,
+  IpcChannel.AuditRun,
+  IpcChannel.AuditReport,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -313,6 +328,12 @@ export interface IpcResponses {
   [IpcChannel.TrainStart]: TrainResult;
   [IpcChannel.ModelList]: ModelListResult;
   [IpcChannel.RobustnessRun]: RobustnessResult;
+  [IpcChannel.AuditRun]: AuditRunResult;
+  [IpcChannel.AuditList]: AuditListResult;
+  [IpcChannel.AuditSummary]: AuditRunResult;
+  [IpcChannel.AuditImages]: AuditImagesResult;
+  [IpcChannel.AuditReport]: AuditReportResult;
+  [IpcChannel.AuditOpenReport]: { opened: boolean; path: string; downloadUrl: string | null };
 }
 
 export type IpcResponse<C extends IpcChannel> = IpcResponses[C];

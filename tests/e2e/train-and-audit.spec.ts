@@ -81,3 +81,38 @@ test('cancel a training and resume it from its checkpoint', async ({ page, serve
   await resumed.getByTestId('job-cancel').click();
   await expect(resumed).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
 });
+
+test('audit a data set with the audit runner and open a worst slice in the Viewer', async ({
+  page,
+  server,
+  dataDir,
+  shot,
+}) => {
+  await copyData(dataDir, 'ct-single/pydicom_ct-small-128x128.dcm', 'ct-single/ctimage_explicit-vr-le.dcm');
+  await openApp(page, server);
+  const library = new LibraryPage(page);
+  await library.open(dataDir);
+  await page.getByTestId('nav-audit').click();
+  await page.getByTestId('tab-folder').click();
+  await page.getByTestId('fa-name').fill('e2e-audit');
+  await page.getByTestId('fa-max').fill('3');
+  await page.getByTestId('fa-eps').fill('1%, 2%');
+  await page.getByTestId('fa-steps').fill('3');
+  await page.getByTestId('fa-samples').fill('8');
+  await page.getByTestId('fa-run').click();
+  const results = page.getByTestId('fa-results');
+  await expect(results).toBeVisible({ timeout: 120_000 });
+  await expect(results).toContainText('e2e-audit: 2 slice(s), 1 model(s)');
+  await expect(page.getByTestId('fa-chart')).toBeVisible();
+  await expect(page.getByTestId('fa-cert').locator('tbody tr')).not.toHaveCount(0);
+  await expect(page.getByTestId('fa-list').locator('tr[data-audit="e2e-audit"]')).toContainText('complete');
+  await shot('audit-dataset');
+
+  await page.getByTestId('fa-worst').locator('tbody tr').first().click();
+  await expect(page.getByTestId('pinned-banner')).toContainText('e2e-audit');
+  const viewer = new ViewerPage(page);
+  for (const id of ['pane-reference', 'pane-clean', 'pane-perturbed', 'pane-smoothed']) {
+    await viewer.waitForImage(page.getByTestId(id));
+  }
+  await shot('viewer-worst-slice');
+});

@@ -2,7 +2,9 @@
  * Native dialogs. What the user picks is added to the PathPolicy: it is the only way (with drops) a
  * path becomes readable for renderer requests (DESIGN.md section 7).
  */
-import { dialog, type BrowserWindow } from 'electron';
+import { stat } from 'node:fs/promises';
+import { dialog, shell, type BrowserWindow } from 'electron';
+import { InputError } from '@shared/errors';
 import type { DialogOpenResult } from '@shared/ipc';
 import type { PathPolicy } from '../engine/host/path-policy';
 import { log } from './log';
@@ -44,4 +46,16 @@ export async function openModelDialog(
   if (r.canceled) return { paths: [] };
   for (const p of r.filePaths) await policy.allow(p);
   return { paths: r.filePaths };
+}
+
+/** Opens a report in the system's PDF viewer. */
+export async function openReport(
+  file: string,
+): Promise<{ opened: boolean; path: string; downloadUrl: null }> {
+  await stat(file).catch(() => {
+    throw new InputError('this audit has no report.pdf yet: export it first');
+  });
+  const error = await shell.openPath(file);
+  if (error) throw new InputError(`the system could not open ${file}: ${error}`);
+  return { opened: true, path: file, downloadUrl: null };
 }

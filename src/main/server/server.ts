@@ -30,6 +30,11 @@ import { Gateway } from '../engine/host/gateway';
 import { HostClient } from '../engine/host/host-client';
 import { PathPolicy } from '../engine/host/path-policy';
 import { spawnWorkerHost } from '../engine/host/worker-host';
+import { auditDir } from '../engine/host/workspace';
+import { InputError } from '@shared/errors';
+
+/** The audit runner's report file name (engine/audit REPORT_PDF; not imported: it would load the engine). */
+const REPORT_PDF_NAME = 'report.pdf';
 
 export const DEFAULT_HOST = '127.0.0.1';
 
@@ -165,6 +170,20 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     noDialogMessage:
       'the browser cannot open native file dialogs: type a folder path on the server, or browse to it',
     workspace: o.workspace,
+    local: {
+      // The browser downloads the PDF from /api/audits/<name>/report.pdf (token-protected, below).
+      [IpcChannel.AuditOpenReport]: async ({ name }) => {
+        const file = path.join(auditDir(o.workspace, name), REPORT_PDF_NAME);
+        await stat(file).catch(() => {
+          throw new InputError(`audit ${name} has no report.pdf yet: export it first`);
+        });
+        return {
+          opened: false,
+          path: file,
+          downloadUrl: `/api/audits/${encodeURIComponent(name)}/report.pdf`,
+        };
+      },
+    },
   });
 
   /** Host header values that name this server (DNS rebinding defence). */
@@ -204,6 +223,26 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }
   }
 
+  async function serveFile(
+    res: ServerResponse,
+    file: string,
+    type: string,
+    downloadName: string,
+  ): Promise<void> {
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'Content-Type': type,
+        'Content-Length': body.length,
+        'Content-Disposition': `attachment; filename="${downloadName}"`,
+        'Cache-Control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      sendJson(res, 404, { error: 'no such file' });
+    }
+  }
+
   const server = createServer((req, res) => {
     securityHeaders(res);
     if (!allowedHosts().has(req.headers.host ?? '')) {
@@ -218,6 +257,16 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       }
       if (url.pathname === INFO_PATH && req.method === 'GET') {
         void gateway.invoke(IpcChannel.AppInfo, undefined).then((r) => sendJson(res, r.ok ? 200 : 500, r));
+        return;
+      }
+      const report = /^\/api\/audits\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/report\.pdf$/.exec(url.pathname);
+      if (report && req.method === 'GET') {
+        void serveFile(
+          res,
+          path.join(auditDir(o.workspace, report[1]), REPORT_PDF_NAME),
+          'application/pdf',
+          `${report[1]}.pdf`,
+        );
         return;
       }
       sendJson(res, 404, { error: 'no such endpoint' });

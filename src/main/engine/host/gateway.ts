@@ -17,10 +17,11 @@ import {
   type IpcRequest,
   type IpcResponse,
   type IpcResult,
+  type ModelRef,
 } from '@shared/ipc';
 import { ENGINE_INFO_METHOD, isEngineChannel } from '@shared/host-protocol';
 import { fsList } from './fs-list';
-import { modelDir } from './workspace';
+import { auditDir, modelDir } from './workspace';
 import type { HostClient } from './host-client';
 import type { PathPolicy } from './path-policy';
 
@@ -80,6 +81,7 @@ export class Gateway {
       }
       case IpcChannel.TrainDefaults:
       case IpcChannel.ModelList:
+      case IpcChannel.AuditList:
         return this.o.host.call(channel, { workspace: this.o.workspace });
       case IpcChannel.TrainStart: {
         const r = request as IpcRequest<typeof IpcChannel.TrainStart>;
@@ -92,18 +94,30 @@ export class Gateway {
       }
       case IpcChannel.RobustnessRun: {
         const r = request as IpcRequest<typeof IpcChannel.RobustnessRun>;
-        const model =
-          r.model.kind === 'fbp'
-            ? r.model
-            : r.model.kind === 'workspace'
-              ? { kind: 'path' as const, path: modelDir(this.o.workspace, r.model.name), name: r.model.name }
-              : {
-                  kind: 'path' as const,
-                  path: await this.o.paths.check(r.model.path),
-                  name: path.basename(r.model.path),
-                };
+        const model = await this.resolveModel(r.model);
         return this.o.host.call(IpcChannel.RobustnessRun, { ...r, model }, r.jobId ?? randomUUID());
       }
+      case IpcChannel.AuditRun: {
+        const r = request as IpcRequest<typeof IpcChannel.AuditRun>;
+        const models = await Promise.all(r.models.map((m) => this.resolveModel(m)));
+        const data = await Promise.all(r.data.map((d) => (d === 'ellipses' ? d : this.o.paths.check(d))));
+        const outDir = auditDir(this.o.workspace, r.name);
+        return this.o.host.call(IpcChannel.AuditRun, { ...r, models, data, outDir }, r.jobId ?? randomUUID());
+      }
+      case IpcChannel.AuditImages: {
+        const r = request as IpcRequest<typeof IpcChannel.AuditImages>;
+        return this.o.host.call(IpcChannel.AuditImages, { ...r, dir: auditDir(this.o.workspace, r.name) });
+      }
+      case IpcChannel.AuditSummary:
+      case IpcChannel.AuditReport: {
+        const r = request as IpcRequest<typeof IpcChannel.AuditReport>;
+        return this.o.host.call(channel as typeof IpcChannel.AuditReport, {
+          name: r.name,
+          dir: auditDir(this.o.workspace, r.name),
+        });
+      }
+      case IpcChannel.AuditOpenReport:
+        throw new NotAvailableError('opening files is done by the desktop app or the browser', { channel });
       default: {
         if (!isEngineChannel(channel))
           throw new NotAvailableError(`${channel} is not served here`, { channel });
@@ -111,6 +125,22 @@ export class Gateway {
         return this.o.host.call(channel, request as never, jobId);
       }
     }
+  }
+
+  /** A model reference -> plain FBP or a folder (workspace names resolved, picked paths checked). */
+  private async resolveModel(
+    m: ModelRef,
+  ): Promise<{ kind: 'fbp' } | { kind: 'path'; path: string; name: string }> {
+    if (m.kind === 'fbp') return m;
+    if (m.kind === 'workspace')
+      return { kind: 'path', path: modelDir(this.o.workspace, m.name), name: m.name };
+    const real = await this.o.paths.check(m.path);
+    const name =
+      path
+        .basename(real)
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+/, '') || 'model';
+    return { kind: 'path', path: real, name: name.slice(0, 56) };
   }
 
   private async appInfo(): Promise<AppInfo> {

@@ -28,6 +28,7 @@ import { fbpReconstruct, fbpSeries } from './methods/fbp';
 import { engineInfo } from './methods/info';
 import { modelList, trainDefaults, trainStart } from './methods/models';
 import { robustnessRun } from './methods/robustness';
+import { auditImages, auditList, auditReport, auditRun, auditSummary } from './methods/audit';
 
 /** Progress events per job are sent at most this often (the last step of a phase always goes). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -36,7 +37,7 @@ export type MethodTable = Record<HostMethod, HostMethodImpl<never, unknown>>;
 
 export function defaultMethods(): MethodTable {
   return {
-    [ENGINE_INFO_METHOD]: () => engineInfo(['dicom', 'fbp', 'train', 'attack', 'certify']),
+    [ENGINE_INFO_METHOD]: () => engineInfo(['dicom', 'fbp', 'train', 'attack', 'certify', 'audit']),
     [IpcChannel.DicomScan]: dicomScan as HostMethodImpl<never, unknown>,
     [IpcChannel.DicomSlice]: dicomSlice as HostMethodImpl<never, unknown>,
     [IpcChannel.FbpReconstruct]: fbpReconstruct as HostMethodImpl<never, unknown>,
@@ -48,6 +49,11 @@ export function defaultMethods(): MethodTable {
     [IpcChannel.TrainStart]: trainStart as HostMethodImpl<never, unknown>,
     [IpcChannel.ModelList]: modelList as HostMethodImpl<never, unknown>,
     [IpcChannel.RobustnessRun]: robustnessRun as HostMethodImpl<never, unknown>,
+    [IpcChannel.AuditRun]: auditRun as HostMethodImpl<never, unknown>,
+    [IpcChannel.AuditList]: auditList as HostMethodImpl<never, unknown>,
+    [IpcChannel.AuditSummary]: auditSummary as HostMethodImpl<never, unknown>,
+    [IpcChannel.AuditImages]: auditImages as HostMethodImpl<never, unknown>,
+    [IpcChannel.AuditReport]: auditReport as HostMethodImpl<never, unknown>,
   };
 }
 

@@ -3,6 +3,7 @@
  * option builders (src/shared/charts, once it exists, should replace these so both match exactly).
  */
 import type { EChartsCoreOption } from 'echarts/core';
+import type { AuditSummary } from '@shared/audit-results';
 import type { RhoHatPointWire, ValidationPoint } from '@shared/ipc';
 
 const AXIS = {
@@ -75,5 +76,34 @@ export function trainingOption(loss: [number, number][], validation: ValidationP
         data: validation.map((v) => [v.step, v.fbpPsnr]),
       },
     ],
+  };
+}
+
+/** rho-hat(eps) of every model of an audit (mean over slices), with the mean clean error at eps 0. */
+export function auditRhoHatOption(summary: AuditSummary): EChartsCoreOption {
+  return {
+    ...BASE,
+    grid: { left: 64, right: 20, top: 36, bottom: 44 },
+    legend: { top: 4, textStyle: { color: '#cbd5e1' } },
+    xAxis: {
+      type: 'value',
+      name: 'eps / ‖signal‖ (%)',
+      nameLocation: 'middle',
+      nameGap: 28,
+      min: 0,
+      ...AXIS,
+    },
+    yAxis: { type: 'value', name: 'ρ̂(ε), mean over slices', scale: true, ...AXIS },
+    series: summary.rhoHat.map((m) => ({
+      name: m.model,
+      type: 'line',
+      symbolSize: 7,
+      data: [
+        [0, m.clean.mean],
+        ...m.points
+          .filter((p) => p.meanRelative !== null)
+          .map((p) => [(p.meanRelative as number) * 100, p.rhoHat]),
+      ],
+    })),
   };
 }

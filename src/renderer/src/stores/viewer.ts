@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { WINDOW_PRESETS } from '@shared/units';
 import type {
+  AuditImagesResult,
   DicomSliceResult,
   FbpReconstructResult,
   FbpSeriesResult,
@@ -108,12 +109,42 @@ export const useViewerStore = defineStore('viewer', () => {
     return { width: f.geometry.detectors, height: f.geometry.views, data: f.sinogram, unit: 'line integral' };
   });
 
+  /** A worst slice of an audit shown in the robustness panes, whatever the Library slice on screen. */
+  const pinned = shallowRef<AuditImagesResult | null>(null);
+
+  function pin(im: AuditImagesResult): void {
+    pinned.value = im;
+    layout.value = 'robustness';
+  }
+
   /** The robustness result of the slice on screen, if any. */
   const robustness = computed(() => {
     const r = useAuditStore().result;
     return r && r.seriesKey === seriesKey.value && r.index === index.value ? r : null;
   });
   const robustnessImages = computed(() => {
+    const p = pinned.value;
+    if (p) {
+      const img = (data: Float32Array): FloatImage => ({ width: p.size, height: p.size, data, unit: 'HU' });
+      const clean = img(p.clean);
+      const perturbed = img(p.perturbed);
+      let peak = 0;
+      for (const v of p.perturbation) peak = Math.max(peak, Math.abs(v));
+      return {
+        reference: img(p.reference),
+        clean,
+        perturbed,
+        smoothed: p.smoothed ? img(p.smoothed) : null,
+        change: difference(perturbed, clean),
+        perturbation: {
+          width: p.detectors,
+          height: p.views,
+          data: p.perturbation,
+          unit: 'line integral' as const,
+        },
+        perturbationRange: peak > 0 ? Number(peak.toPrecision(2)) : 1,
+      };
+    }
     const r = robustness.value;
     if (!r) return null;
     const n = r.geometry.size;
@@ -145,6 +176,7 @@ export const useViewerStore = defineStore('viewer', () => {
   async function loadSlice(key: string, i: number, count?: number): Promise<void> {
     if (connection.status !== 'connected') return;
     const changedSeries = key !== seriesKey.value;
+    pinned.value = null;
     seriesKey.value = key;
     if (count !== undefined) sliceCount.value = count;
     index.value = i;
@@ -263,6 +295,8 @@ export const useViewerStore = defineStore('viewer', () => {
     seriesResult,
     busy,
     layout,
+    pinned,
+    pin,
     robustness,
     robustnessImages,
     native,
