@@ -11,6 +11,7 @@ import { IpcChannel, IpcEvent, type HostStatus, type IpcEventPayloads } from '@s
 import { Gateway } from './engine/host/gateway';
 import { HostClient } from './engine/host/host-client';
 import { PathPolicy } from './engine/host/path-policy';
+import { auditFolder } from './engine/host/workspace';
 import { getAppInfo } from './app/app-info';
 import { openDicomDialog, openModelDialog, openReport } from './app/dialogs';
 import { spawnUtilityHost } from './app/engine-process';
@@ -47,8 +48,8 @@ function start(): void {
     local: {
       [IpcChannel.DialogOpenDicom]: ({ kind }) => openDicomDialog(mainWindow, kind, policy),
       [IpcChannel.DialogOpenModel]: () => openModelDialog(mainWindow, policy),
-      [IpcChannel.AuditOpenReport]: ({ name }) =>
-        openReport(path.join(workspace, 'audits', name, 'report.pdf')),
+      [IpcChannel.AuditOpenReport]: (where) =>
+        openReport(path.join(auditFolder(workspace, where), 'report.pdf')),
     },
   });
 

@@ -30,6 +30,8 @@ export const ENGINE_CHANNELS = [
   IpcChannel.AuditSummary,
   IpcChannel.AuditImages,
   IpcChannel.AuditReport,
+  IpcChannel.BatchRun,
+  IpcChannel.BatchGet,
 ] as const;
 export type EngineChannel = (typeof ENGINE_CHANNELS)[number];
 
@@ -57,6 +59,11 @@ export interface HostParamOverrides {
   [IpcChannel.AuditImages]: IpcRequest<typeof IpcChannel.AuditImages> & { dir: string };
   [IpcChannel.AuditReport]: { name: string; dir: string };
   [IpcChannel.AuditSummary]: { name: string; dir: string };
+  [IpcChannel.BatchRun]: Omit<IpcRequest<typeof IpcChannel.BatchRun>, 'models'> & {
+    models: ({ kind: 'fbp' } | { kind: 'path'; path: string; name: string })[];
+    outDir: string;
+  };
+  [IpcChannel.BatchGet]: { name: string; dir: string };
 }
 
 export type HostParams<M extends HostMethod> = M extends keyof HostParamOverrides

@@ -36,6 +36,10 @@ export const IpcChannel = {
   AuditReport: 'audit:report',
   /** Opens an audit's report.pdf in the system viewer (Electron) / says where to download it (web). */
   AuditOpenReport: 'audit:open-report',
+  /** A batch: one audit per CT series under folders (a job; resumable), into <workspace>/batches/<name>. */
+  BatchRun: 'batch:run',
+  /** A batch's record (files, series table) and its overall audit. */
+  BatchGet: 'batch:get',
 } as const;
 export type IpcChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
 

@@ -273,15 +273,82 @@ export const AuditRunRequestSchema = z.strictObject({
 });
 export type AuditRunRequest = z.infer<typeof AuditRunRequestSchema>;
 
-export const AuditImagesRequestSchema = z.strictObject({
+/**
+ * Which audit folder: an audit of the workspace (`audits/<name>`), a batch's overall folder
+ * (`batches/<name>`), or one series of a batch (`batches/<name>/series/<series>`).
+ */
+const AuditWhereShape = {
   name: ModelNameSchema,
+  kind: z.enum(['audit', 'batch']).optional(),
+  series: ModelNameSchema.optional(),
+};
+
+export const AuditImagesRequestSchema = z.strictObject({
+  ...AuditWhereShape,
   model: z.string().min(1).max(64),
   rank: z.number().int().min(1).max(100),
 });
 
-export const AuditNameRequestSchema = z.strictObject({ name: ModelNameSchema });
+export const AuditNameRequestSchema = z.strictObject(AuditWhereShape);
+/** audit:report is a job (the PDF takes seconds): it may carry a job id. */
+export const AuditReportRequestSchema = z.strictObject({ ...AuditWhereShape, jobId: JobIdSchema.optional() });
+export type AuditWhere = z.infer<typeof AuditNameRequestSchema>;
+
+/** A batch: one audit per CT series found under the folders (engine/audit/batch.ts), resumable. */
+export const BatchRunRequestSchema = AuditRunRequestSchema.omit({ data: true }).extend({
+  /** Folders (or files) to scan recursively, inside what the user picked. */
+  folders: z.array(PathSchema).min(1).max(64),
+});
+export type BatchRunRequest = z.infer<typeof BatchRunRequestSchema>;
+
+export interface BatchSeriesRowWire {
+  id: string;
+  folder: string;
+  files: number;
+  slices: number;
+  status: 'complete' | 'failed' | 'pending';
+  error: string | null;
+  models: {
+    model: string;
+    clean: number;
+    rhoHat: { spec: string; value: number }[];
+    certified: number | null;
+    certifiedSigma: string | null;
+    worst: boolean;
+  }[];
+}
+
+export interface BatchRecordWire {
+  folders: string[];
+  files: { path: string; kind: string; reason: string | null; series: string | null }[];
+  counts: {
+    files: number;
+    ct: number;
+    skipped: number;
+    notDicom: number;
+    unreadable: number;
+    series: number;
+  };
+  series: BatchSeriesRowWire[];
+}
+
+export interface BatchResult {
+  name: string;
+  record: BatchRecordWire;
+  /** The overall audit over every series (null when no series finished). */
+  overall: AuditRunResult | null;
+}
+
+export interface BatchListEntry {
+  name: string;
+  status: 'complete' | 'incomplete';
+  series: number | null;
+  failed: number | null;
+}
 
 export interface AuditListEntry {
+  /** 'batch' entries live in batches/<name> (audit:list lists both). */
+  kind: 'audit' | 'batch';
   name: string;
   title: string | null;
   /** 'complete' when summary.json exists; 'incomplete' (resumable) when only results are there. */

@@ -36,13 +36,16 @@ import {
 import {
   AuditImagesRequestSchema,
   AuditNameRequestSchema,
+  AuditReportRequestSchema,
   AuditRunRequestSchema,
+  BatchRunRequestSchema,
   RobustnessRunRequestSchema,
   TrainStartRequestSchema,
   type AuditImagesResult,
   type AuditListResult,
   type AuditReportResult,
   type AuditRunResult,
+  type BatchResult,
   type ModelListResult,
   type RobustnessResult,
   type TrainDefaults,
@@ -122,8 +125,10 @@ export const requestSchemas = {
   [IpcChannel.AuditList]: z.undefined(),
   [IpcChannel.AuditSummary]: AuditNameRequestSchema,
   [IpcChannel.AuditImages]: AuditImagesRequestSchema,
-  [IpcChannel.AuditReport]: AuditNameRequestSchema,
+  [IpcChannel.AuditReport]: AuditReportRequestSchema,
   [IpcChannel.AuditOpenReport]: AuditNameRequestSchema,
+  [IpcChannel.BatchRun]: BatchRunRequestSchema,
+  [IpcChannel.BatchGet]: AuditNameRequestSchema,
 } as const satisfies Record<IpcChannel, z.ZodType>;
 
 /** What a renderer sends on `C` (and, since the schemas have no transforms, what a handler gets). */
@@ -148,6 +153,7 @@ export const JOB_CHANNELS: readonly IpcChannel[] = [
   IpcChannel.RobustnessRun,
   IpcChannel.AuditRun,
   IpcChannel.AuditReport,
+  IpcChannel.BatchRun,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -334,6 +340,8 @@ export interface IpcResponses {
   [IpcChannel.AuditImages]: AuditImagesResult;
   [IpcChannel.AuditReport]: AuditReportResult;
   [IpcChannel.AuditOpenReport]: { opened: boolean; path: string; downloadUrl: string | null };
+  [IpcChannel.BatchRun]: BatchResult;
+  [IpcChannel.BatchGet]: BatchResult;
 }
 
 export type IpcResponse<C extends IpcChannel> = IpcResponses[C];

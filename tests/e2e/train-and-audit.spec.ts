@@ -116,3 +116,54 @@ test('audit a data set with the audit runner and open a worst slice in the Viewe
   }
   await shot('viewer-worst-slice');
 });
+
+test('batch: one audit per series of a folder, the files it skipped, its PDF, and a series result', async ({
+  page,
+  server,
+  dataDir,
+  shot,
+}) => {
+  test.setTimeout(180_000);
+  await copyData(
+    dataDir,
+    'ct-series/pydicom-ct2-16x16',
+    'ct-series/pydicom-ct5n-16x16',
+    'broken/truncated-nema-ct1-in-pixeldata-50pct.dcm',
+  );
+  await openApp(page, server);
+  const library = new LibraryPage(page);
+  await library.open(dataDir);
+  await page.getByTestId('nav-batch').click();
+  await expect(page.getByTestId('batch-view')).toBeVisible();
+  await page.getByTestId('fa-name').fill('e2e-batch');
+  await page.getByTestId('fa-max').fill('1');
+  await page.getByTestId('fa-eps').fill('1%');
+  await page.getByTestId('fa-steps').fill('2');
+  await page.getByTestId('fa-samples').fill('4');
+  await page.getByTestId('fa-run').click();
+  const batch = page.getByTestId('batch-results');
+  await expect(batch).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('batch-series-row')).toHaveCount(2);
+  await expect(page.getByTestId('batch-problems')).toContainText('truncated-nema-ct1-in-pixeldata-50pct.dcm');
+  await expect(page.getByTestId('fa-results')).toContainText('All series of e2e-batch');
+  await shot('batch');
+
+  // Export the PDF (the engine's report builder, as `ct-audit report`) and check the file.
+  await page.getByTestId('fa-report').click();
+  const link = page.getByTestId('fa-download');
+  await expect(link).toBeVisible({ timeout: 120_000 });
+  const href = (await link.getAttribute('href')) ?? '';
+  const pdf = await page.request.get(new URL(href, server.origin).href);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  const bytes = await pdf.body();
+  expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  expect(bytes.length).toBeGreaterThan(10_000);
+  // Without the token the report is not served.
+  expect((await page.request.get(new URL(href.split('?')[0], server.origin).href)).status()).toBe(401);
+
+  await page.getByTestId('batch-series-row').first().getByRole('button', { name: 'Results' }).click();
+  await expect(page.getByTestId('fa-results')).toContainText(/Series \S+ of batch e2e-batch/);
+  await expect(page.getByTestId('fa-chart')).toBeVisible();
+  await shot('batch-series');
+});

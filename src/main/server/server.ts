@@ -30,7 +30,7 @@ import { Gateway } from '../engine/host/gateway';
 import { HostClient } from '../engine/host/host-client';
 import { PathPolicy } from '../engine/host/path-policy';
 import { spawnWorkerHost } from '../engine/host/worker-host';
-import { auditDir } from '../engine/host/workspace';
+import { auditFolder } from '../engine/host/workspace';
 import { InputError } from '@shared/errors';
 
 /** The audit runner's report file name (engine/audit REPORT_PDF; not imported: it would load the engine). */
@@ -171,17 +171,20 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       'the browser cannot open native file dialogs: type a folder path on the server, or browse to it',
     workspace: o.workspace,
     local: {
-      // The browser downloads the PDF from /api/audits/<name>/report.pdf (token-protected, below).
-      [IpcChannel.AuditOpenReport]: async ({ name }) => {
-        const file = path.join(auditDir(o.workspace, name), REPORT_PDF_NAME);
+      // The browser downloads the PDF from /api/{audits|batches}/<name>[/series/<id>]/report.pdf
+      // (token-protected, below).
+      [IpcChannel.AuditOpenReport]: async (where) => {
+        const { name } = where;
+        const file = path.join(auditFolder(o.workspace, where), REPORT_PDF_NAME);
         await stat(file).catch(() => {
           throw new InputError(`audit ${name} has no report.pdf yet: export it first`);
         });
-        return {
-          opened: false,
-          path: file,
-          downloadUrl: `/api/audits/${encodeURIComponent(name)}/report.pdf`,
-        };
+        // Names are letters, digits, '.', '-', '_' (IPC schema): safe in a URL path as they are.
+        const route =
+          where.kind === 'batch'
+            ? `batches/${name}${where.series ? `/series/${where.series}` : ''}`
+            : `audits/${name}`;
+        return { opened: false, path: file, downloadUrl: `/api/${route}/report.pdf` };
       },
     },
   });
@@ -259,13 +262,21 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         void gateway.invoke(IpcChannel.AppInfo, undefined).then((r) => sendJson(res, r.ok ? 200 : 500, r));
         return;
       }
-      const report = /^\/api\/audits\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/report\.pdf$/.exec(url.pathname);
-      if (report && req.method === 'GET') {
+      const NAME = '([A-Za-z0-9][A-Za-z0-9_.-]{0,63})';
+      const report = new RegExp(`^/api/(audits|batches)/${NAME}(?:/series/${NAME})?/report\\.pdf$`).exec(
+        url.pathname,
+      );
+      if (report && req.method === 'GET' && !(report[1] === 'audits' && report[3])) {
+        const where = {
+          name: report[2],
+          kind: report[1] === 'batches' ? ('batch' as const) : ('audit' as const),
+          series: report[3],
+        };
         void serveFile(
           res,
-          path.join(auditDir(o.workspace, report[1]), REPORT_PDF_NAME),
+          path.join(auditFolder(o.workspace, where), REPORT_PDF_NAME),
           'application/pdf',
-          `${report[1]}.pdf`,
+          `${report[3] ?? report[2]}.pdf`,
         );
         return;
       }

@@ -4,7 +4,6 @@
  */
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import LibraryView from './views/LibraryView.vue';
-import NotYetView from './views/NotYetView.vue';
 import ViewerView from './views/ViewerView.vue';
 
 export const NAV: { name: string; label: string; key: string }[] = [
@@ -22,16 +21,7 @@ const routes: RouteRecordRaw[] = [
   // Loaded on first visit: they bring the chart library.
   { path: '/train', name: 'train', component: () => import('./views/TrainView.vue') },
   { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue') },
-  {
-    path: '/batch',
-    name: 'batch',
-    component: NotYetView,
-    props: {
-      title: 'Batch',
-      feature: 'batch',
-      what: 'Queued audits over folders of series (progress per series, errors per file, resume after a restart) arrive with the batch runner of the audit engine, which this build does not have yet. For an FBP baseline over one series, use Viewer > Whole series; to attack and certify a slice, use Audit.',
-    },
-  },
+  { path: '/batch', name: 'batch', component: () => import('./views/BatchView.vue') },
   { path: '/:rest(.*)*', redirect: '/library' },
 ];
 

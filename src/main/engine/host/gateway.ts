@@ -21,7 +21,7 @@ import {
 } from '@shared/ipc';
 import { ENGINE_INFO_METHOD, isEngineChannel } from '@shared/host-protocol';
 import { fsList } from './fs-list';
-import { auditDir, modelDir } from './workspace';
+import { auditDir, auditFolder, batchDir, modelDir } from './workspace';
 import type { HostClient } from './host-client';
 import type { PathPolicy } from './path-policy';
 
@@ -106,15 +106,40 @@ export class Gateway {
       }
       case IpcChannel.AuditImages: {
         const r = request as IpcRequest<typeof IpcChannel.AuditImages>;
-        return this.o.host.call(IpcChannel.AuditImages, { ...r, dir: auditDir(this.o.workspace, r.name) });
+        return this.o.host.call(IpcChannel.AuditImages, { ...r, dir: auditFolder(this.o.workspace, r) });
       }
-      case IpcChannel.AuditSummary:
+      case IpcChannel.BatchRun: {
+        const r = request as IpcRequest<typeof IpcChannel.BatchRun>;
+        const models = await Promise.all(r.models.map((m) => this.resolveModel(m)));
+        const folders = await Promise.all(r.folders.map((d) => this.o.paths.check(d)));
+        const outDir = batchDir(this.o.workspace, r.name);
+        return this.o.host.call(
+          IpcChannel.BatchRun,
+          { ...r, models, folders, outDir },
+          r.jobId ?? randomUUID(),
+        );
+      }
+      case IpcChannel.BatchGet: {
+        const r = request as IpcRequest<typeof IpcChannel.BatchGet>;
+        return this.o.host.call(IpcChannel.BatchGet, {
+          name: r.name,
+          dir: batchDir(this.o.workspace, r.name),
+        });
+      }
+      case IpcChannel.AuditSummary: {
+        const r = request as IpcRequest<typeof IpcChannel.AuditSummary>;
+        return this.o.host.call(IpcChannel.AuditSummary, {
+          name: r.name,
+          dir: auditFolder(this.o.workspace, r),
+        });
+      }
       case IpcChannel.AuditReport: {
         const r = request as IpcRequest<typeof IpcChannel.AuditReport>;
-        return this.o.host.call(channel as typeof IpcChannel.AuditReport, {
-          name: r.name,
-          dir: auditDir(this.o.workspace, r.name),
-        });
+        return this.o.host.call(
+          IpcChannel.AuditReport,
+          { name: r.series ?? r.name, dir: auditFolder(this.o.workspace, r) },
+          r.jobId ?? randomUUID(),
+        );
       }
       case IpcChannel.AuditOpenReport:
         throw new NotAvailableError('opening files is done by the desktop app or the browser', { channel });

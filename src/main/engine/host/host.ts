@@ -28,7 +28,15 @@ import { fbpReconstruct, fbpSeries } from './methods/fbp';
 import { engineInfo } from './methods/info';
 import { modelList, trainDefaults, trainStart } from './methods/models';
 import { robustnessRun } from './methods/robustness';
-import { auditImages, auditList, auditReport, auditRun, auditSummary } from './methods/audit';
+import {
+  auditImages,
+  auditList,
+  auditReport,
+  auditRun,
+  auditSummary,
+  batchGet,
+  batchRun,
+} from './methods/audit';
 
 /** Progress events per job are sent at most this often (the last step of a phase always goes). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -37,7 +45,7 @@ export type MethodTable = Record<HostMethod, HostMethodImpl<never, unknown>>;
 
 export function defaultMethods(): MethodTable {
   return {
-    [ENGINE_INFO_METHOD]: () => engineInfo(['dicom', 'fbp', 'train', 'attack', 'certify', 'audit']),
+    [ENGINE_INFO_METHOD]: () => engineInfo(['dicom', 'fbp', 'train', 'attack', 'certify', 'audit', 'batch']),
     [IpcChannel.DicomScan]: dicomScan as HostMethodImpl<never, unknown>,
     [IpcChannel.DicomSlice]: dicomSlice as HostMethodImpl<never, unknown>,
     [IpcChannel.FbpReconstruct]: fbpReconstruct as HostMethodImpl<never, unknown>,
@@ -54,6 +62,8 @@ export function defaultMethods(): MethodTable {
     [IpcChannel.AuditSummary]: auditSummary as HostMethodImpl<never, unknown>,
     [IpcChannel.AuditImages]: auditImages as HostMethodImpl<never, unknown>,
     [IpcChannel.AuditReport]: auditReport as HostMethodImpl<never, unknown>,
+    [IpcChannel.BatchRun]: batchRun as HostMethodImpl<never, unknown>,
+    [IpcChannel.BatchGet]: batchGet as HostMethodImpl<never, unknown>,
   };
 }
 

@@ -12,6 +12,7 @@ import { InputError, UsageError } from '@shared/errors';
 import { xArrayToHu } from '@shared/units';
 import type { HostParamOverrides } from '@shared/host-protocol';
 import type {
+  BatchResult,
   AuditImagesResult,
   AuditListEntry,
   AuditListResult,
@@ -21,7 +22,8 @@ import type {
 import { REPORT_PDF, RESULTS_FILE, SPEC_FILE, SUMMARY_FILE, runAudit, writeAuditReport } from '../../audit';
 import { readWorstImages, type WorstImageEntry } from '../../audit/images';
 import { IMAGES_INDEX } from '../../audit/runner';
-import { AUDITS_FOLDER } from '../workspace';
+import { AUDITS_FOLDER, BATCHES_FOLDER } from '../workspace';
+import { BATCH_FILE, runBatch, type BatchRecord } from '../../audit/batch';
 import type { MethodContext } from './context';
 
 async function exists(p: string): Promise<boolean> {
@@ -139,6 +141,7 @@ export async function auditList({ workspace }: { workspace: string }): Promise<A
       }
     }
     audits.push({
+      kind: 'audit',
       name,
       title,
       status: complete ? 'complete' : 'incomplete',
@@ -148,7 +151,76 @@ export async function auditList({ workspace }: { workspace: string }): Promise<A
       createdAt,
     });
   }
+  for (const name of (
+    await fs.readdir(path.join(workspace, BATCHES_FOLDER)).catch(() => [] as string[])
+  ).sort()) {
+    const folder = path.join(workspace, BATCHES_FOLDER, name);
+    if (name.startsWith('.') || !(await exists(folder))) continue;
+    const record = await readBatchRecord(folder);
+    audits.push({
+      kind: 'batch',
+      name,
+      title: null,
+      status: record && record.series.every((s) => s.status !== 'pending') ? 'complete' : 'incomplete',
+      models: record?.series[0]?.models.map((m) => m.model) ?? [],
+      slices: record ? record.series.reduce((n, s) => n + s.slices, 0) : null,
+      report: await exists(path.join(folder, REPORT_PDF)),
+      createdAt: null,
+    });
+  }
   return { workspace, audits };
+}
+
+async function readBatchRecord(dir: string): Promise<BatchRecord | null> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(dir, BATCH_FILE), 'utf8')) as BatchRecord;
+  } catch {
+    return null;
+  }
+}
+
+function recordWire(r: BatchRecord): BatchResult['record'] {
+  return { folders: r.folders, files: r.files, counts: r.counts, series: r.series };
+}
+
+export async function batchRun(
+  p: HostParamOverrides['batch:run'],
+  { job }: MethodContext,
+): Promise<BatchResult> {
+  const spec = parseAuditSpec({
+    name: p.name,
+    models: p.models.map((m) => (m.kind === 'fbp' ? 'fbp' : { path: m.path, name: m.name })),
+    baseline: true,
+    data: { sources: p.folders, ...(p.maxSlices ? { maxSlices: p.maxSlices } : {}) },
+    geometry: p.geometry,
+    noise: p.noise,
+    attack: { kind: p.attack.kind, eps: p.attack.eps, steps: p.attack.steps },
+    certification: p.certification,
+    seed: p.seed,
+    report: { pdf: p.report },
+  });
+  const out = await runBatch({
+    folders: p.folders,
+    spec,
+    outDir: p.outDir,
+    resume: p.resume,
+    job,
+    report: p.report,
+  });
+  return {
+    name: p.name,
+    record: recordWire(out.record),
+    overall: out.summary
+      ? resultOf(p.name, out.summary, out.report, out.reportError, { total: 0, computed: 0, resumed: 0 })
+      : null,
+  };
+}
+
+export async function batchGet(p: { name: string; dir: string }): Promise<BatchResult> {
+  const record = await readBatchRecord(p.dir);
+  if (!record) throw new InputError(`batch ${p.name} has no batch.json yet: resume it`);
+  const overall = await auditSummary({ name: p.name, dir: p.dir }).catch(() => null);
+  return { name: p.name, record: recordWire(record), overall };
 }
 
 /** The images of one worst slice, in HU (the audit stores canonical units). */
