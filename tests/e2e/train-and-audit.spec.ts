@@ -42,6 +42,7 @@ test('train a tiny model, then attack and certify a slice with it', async ({
   await audit.configure({ eps: '1%,2%,4%', steps: 4, sigmas: '0.02, 0.05', samples: 16 });
   await audit.run();
   await expect(audit.chart).toBeVisible();
+  await expect(page.getByTestId('sigma-chart')).toBeVisible();
   await expect(audit.certTable.locator('tbody tr')).toHaveCount(2);
   await expect(audit.results).toContainText('tiny-e2e');
   await shot('audit');

@@ -4,7 +4,7 @@
  */
 import type { EChartsCoreOption } from 'echarts/core';
 import type { AuditSummary } from '@shared/audit-results';
-import type { RhoHatPointWire, ValidationPoint } from '@shared/ipc';
+import type { CertificationRow, RhoHatPointWire, ValidationPoint } from '@shared/ipc';
 
 const AXIS = {
   axisLine: { lineStyle: { color: '#64748b' } },
@@ -105,5 +105,30 @@ export function auditRhoHatOption(summary: AuditSummary): EChartsCoreOption {
           .map((p) => [(p.meanRelative as number) * 100, p.rhoHat]),
       ],
     })),
+  };
+}
+
+/** The sigma sweep of one slice: PSNR of f(y) and of the smoothed reconstructions against sigma. */
+export function sigmaSweepOption(rows: CertificationRow[]): EChartsCoreOption {
+  const pts = (f: (r: CertificationRow) => number | null) =>
+    rows.filter((r) => f(r) !== null).map((r) => [r.sigma, f(r) as number]);
+  return {
+    ...BASE,
+    // Three legend entries wrap on a half-width chart: room for two legend rows above the plot.
+    grid: { left: 56, right: 20, top: 64, bottom: 44 },
+    legend: { top: 0, textStyle: { color: '#cbd5e1' } },
+    xAxis: { type: 'log', name: 'σ (smoothing noise)', nameLocation: 'middle', nameGap: 28, ...AXIS },
+    yAxis: { type: 'value', name: 'PSNR (dB)', scale: true, ...AXIS },
+    series: [
+      {
+        name: 'f(y)',
+        type: 'line',
+        symbolSize: 5,
+        lineStyle: { type: 'dashed' },
+        data: pts((r) => r.psnr.base),
+      },
+      { name: 'smoothed (median sample)', type: 'line', symbolSize: 7, data: pts((r) => r.psnr.median) },
+      { name: 'certified sample', type: 'line', symbolSize: 7, data: pts((r) => r.psnr.certified) },
+    ],
   };
 }
