@@ -20,7 +20,7 @@ import { runAudit, type AuditOutcome } from './runner';
 import { trainModels, type TrainedModel, type TrainPlan, type TrainSettings } from './train-models';
 
 export const DEMO_METHODS = ['ord', 'minmax', 'smt-grad'] as const;
-export const DEMO_TRAIN_STEPS = 150;
+export const DEMO_TRAIN_STEPS = 100;
 
 /** The bundled CT slices of the demo (relative to the package root). */
 export const DEMO_SLICES = [

@@ -112,6 +112,32 @@ function flatten(prefix: string, v: unknown, out: Record<string, string | number
   }
 }
 
+/** The attack radius the summary sentence speaks about: the one closest to 1% relative. */
+type EpsEntry = NonNullable<AuditSummary['attack']>['eps'][number];
+
+function headlineAttackEps(summary: AuditSummary): EpsEntry | undefined {
+  const eps = summary.attack?.eps ?? [];
+  return eps.reduce<EpsEntry | undefined>(
+    (best, e) =>
+      !best || Math.abs((e.meanRelative ?? 0) - 0.01) < Math.abs((best.meanRelative ?? 0) - 0.01) ? e : best,
+    undefined,
+  );
+}
+
+/**
+ * The certified radius the summary sentence speaks about: the one closest (relative) to the headline attack
+ * radius, as the report builder picks its certification row (summary-text.ts), so the sigma we name and the
+ * sweep we give are for that radius.
+ */
+function headlineCertEps(summary: AuditSummary): number | undefined {
+  const c = summary.certification;
+  if (!c || c.eps.length === 0) return undefined;
+  const h = headlineAttackEps(summary)?.meanRelative ?? 0.01;
+  return c.eps.reduce((best, e) =>
+    Math.abs((e.meanRelative ?? 0) - h) < Math.abs((best.meanRelative ?? 0) - h) ? e : best,
+  ).index;
+}
+
 export interface ReportInputOptions {
   /** Identifier values to redact (memory only). */
   redactTerms?: string[];
@@ -228,7 +254,9 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
         })),
       });
     }
-    for (const b of c.bestSigma) {
+    // One sweep per model, at the headline certified radius (the report's charts key sweeps by model; the
+    // table above holds every radius).
+    for (const b of c.bestSigma.filter((x) => x.epsIndex === headlineCertEps(summary))) {
       const e = c.eps.find((x) => x.index === b.epsIndex)!;
       const mine = c.table.filter((t) => t.model === b.model && t.epsIndex === b.epsIndex);
       sweeps.push({
@@ -328,7 +356,9 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   );
   const headlineSigma: Record<string, number> = {};
   if (c)
-    for (const b of c.bestSigma.filter((x) => x.epsIndex === c.eps[0]?.index && x.sigmaIndex !== null))
+    for (const b of c.bestSigma.filter(
+      (x) => x.epsIndex === headlineCertEps(summary) && x.sigmaIndex !== null,
+    ))
       headlineSigma[b.model] = c.sigma.find((s) => s.index === b.sigmaIndex)!.meanValue;
   const notes: string[] = [];
   if (summary.slices.count < 10)
