@@ -234,6 +234,7 @@ export interface ReportCertificationRow {
   sigma: number;
   /** Space of the smoothing noise ('x' as in papers/002, or 'y'). */
   space: 'x' | 'y';
+  /** Certified radius: absolute l2 norm in `space`, and relative to ||x|| (space 'x') or ||A x|| ('y'). */
   eps: number;
   epsRelative: number;
   /** Confidence c in (0, 1). */
@@ -275,7 +276,9 @@ export interface ReportSigmaPoint {
 
 export interface ReportSigmaSweep {
   model: string;
-  /** The eps the bound certifies (absolute and relative). */
+  /** Space of the smoothing noise (default 'x'). */
+  space?: 'x' | 'y';
+  /** The eps the bound certifies (absolute, and relative as in ReportCertificationRow). */
   eps: number;
   epsRelative: number;
   confidence: number;

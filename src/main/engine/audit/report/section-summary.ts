@@ -1,0 +1,90 @@
+/** Title block, plain-language summary and the key-numbers table (section 1). */
+import type { ReportInput } from '@shared/report-input';
+import { FONT } from './fonts';
+import { formatCompact, formatPercent, formatPsnr, formatTime, formatValue, MISSING } from './format';
+import { COLOR, TYPE, type ReportDoc } from './layout';
+import { REPORT_SECTIONS } from './sections';
+import { changeText, headlineNumbers, plainLanguageSummary } from './summary-text';
+import { drawTable } from './table';
+
+export function drawTitle(r: ReportDoc, input: ReportInput): void {
+  const doc = r.doc;
+  doc
+    .font(FONT.bold)
+    .fontSize(TYPE.title)
+    .fillColor(COLOR.accent)
+    .text(r.red.text(input.title), r.left, r.top, { width: r.width });
+  if (input.subtitle) {
+    doc.moveDown(0.15);
+    doc
+      .font(FONT.regular)
+      .fontSize(11.5)
+      .fillColor(COLOR.text)
+      .text(r.red.text(input.subtitle), { width: r.width });
+  }
+  doc.moveDown(0.35);
+  const meta = [
+    `Created ${formatTime(input.createdAt)}`,
+    `CT Audit ${input.appVersion}`,
+    input.auditId ? `audit ${input.auditId}` : null,
+    `${input.data.counts.slicesAudited} slices`,
+    `${input.models.length} model${input.models.length === 1 ? '' : 's'}`,
+    `patient identifiers ${input.phi.policy === 'include' ? 'included (opted in)' : 'excluded'}`,
+  ].filter((s): s is string => s !== null);
+  doc
+    .font(FONT.regular)
+    .fontSize(TYPE.small)
+    .fillColor(COLOR.muted)
+    .text(r.red.text(meta.join('  ·  ')), { width: r.width });
+  doc.moveDown(0.6);
+  r.body();
+}
+
+export function drawSummary(r: ReportDoc, input: ReportInput): void {
+  r.section(REPORT_SECTIONS[0]);
+  r.paragraph(plainLanguageSummary(input).join(' '), { gap: 8 });
+  const nums = headlineNumbers(input);
+  const first = nums.find((n) => n.attacked)?.attacked;
+  const epsText = first ? formatPercent(first.epsRelative) : formatPercent(input.summary.headlineEpsRelative);
+  const certRows = nums.map((n) => n.cert).filter((c) => c !== null);
+  const certEps = new Set(certRows.map((c) => `${c.epsRelative}|${c.space}`));
+  const certHeader =
+    certEps.size === 1 && certRows.length > 0
+      ? `Certified bound, ε = ${formatPercent(certRows[0].epsRelative)} of ${certRows[0].space === 'x' ? '‖x‖' : '‖Ax‖'}`
+      : 'Certified bound';
+  r.subheading('Key numbers', 60);
+  drawTable(
+    r,
+    [
+      { header: 'Model', weight: 2.0 },
+      { header: 'Clean error ρ̂(0)', weight: 1.1, align: 'right' },
+      { header: `ρ̂ at ε = ${epsText} of ‖Ax‖`, weight: 1.25, align: 'right' },
+      { header: 'Change', weight: 0.9, align: 'right' },
+      { header: 'σ', weight: 0.9, align: 'right' },
+      { header: certHeader, weight: 1.45, align: 'right' },
+      { header: 'Smoothed PSNR (dB)', weight: 1.15, align: 'right' },
+      { header: 'Certified slices', weight: 1.0, align: 'right' },
+    ],
+    nums.map((n) => [
+      n.name,
+      formatValue(n.clean?.rhoHat),
+      formatValue(n.attacked?.rhoHat),
+      n.clean && n.attacked ? changeText(n.clean.rhoHat, n.attacked.rhoHat) : MISSING,
+      formatCompact(n.sigma),
+      n.cert
+        ? n.cert.certifiedDiscrepancy === null
+          ? 'abstain'
+          : formatValue(n.cert.certifiedDiscrepancy)
+        : MISSING,
+      formatPsnr(n.cert?.smoothedPsnr),
+      n.cert ? `${n.cert.certifiedSlices} / ${n.cert.slices}` : MISSING,
+    ]),
+    { continuedLabel: 'Key numbers' },
+  );
+  r.caption(
+    'ρ̂: mean worst-case reconstruction error ‖f(y + δ) − x‖₂ over slices (eq. 9 of papers/000). Certified bound: mean over slices of the ' +
+      'upper confidence bound on the median smoothed discrepancy at σ, valid for every perturbation up to the certification radius ' +
+      '(eq. 7 of papers/002), at the certified radius closest to the headline ε (section 5). Discrepancies are mean squared differences ' +
+      'in canonical units.',
+  );
+}

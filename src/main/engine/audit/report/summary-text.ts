@@ -1,0 +1,222 @@
+/**
+ * The plain-language summary (DESIGN.md section 6), generated from the numbers so it cannot drift from the
+ * tables: for each model, how the mean reconstruction error rises under perturbations of the headline size,
+ * which model is most robust there, what smoothing certifies at its sigma (honest about abstentions), and a
+ * caveat when few slices were audited. Also the rows of the key-numbers table next to it.
+ */
+import type {
+  ReportCertificationRow,
+  ReportInput,
+  ReportRhoHatCurve,
+  ReportRhoHatPoint,
+} from '@shared/report-input';
+import { formatCompact, formatPercent, formatPsnr, formatValue } from './format';
+
+/** Fewer audited slices than this earn a caveat in the summary. */
+export const FEW_SLICES = 10;
+
+export function modelName(input: ReportInput, id: string): string {
+  return input.models.find((m) => m.id === id)?.name ?? id;
+}
+
+function closest<T extends { epsRelative: number }>(items: readonly T[], target: number): T | undefined {
+  let best: T | undefined;
+  for (const it of items) {
+    if (!best || Math.abs(it.epsRelative - target) < Math.abs(best.epsRelative - target)) best = it;
+  }
+  return best;
+}
+
+/** The first curve of each model (the report's main attack), in model order. */
+export function mainCurves(input: ReportInput): ReportRhoHatCurve[] {
+  const out: ReportRhoHatCurve[] = [];
+  for (const m of input.models) {
+    const c = input.rhoHat.find((k) => k.model === m.id);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+export interface HeadlineNumbers {
+  model: string;
+  name: string;
+  clean: ReportRhoHatPoint | null;
+  attacked: ReportRhoHatPoint | null;
+  sigma: number | null;
+  cert: ReportCertificationRow | null;
+}
+
+/** The sigma the summary speaks about for a model: requested, else the sweep's best, else the first row's. */
+export function headlineSigma(input: ReportInput, model: string): number | null {
+  const requested = input.summary.headlineSigma?.[model];
+  if (requested !== undefined) return requested;
+  const sweep = input.certification.sweeps.find((s) => s.model === model);
+  if (sweep && sweep.bestSigma !== null) return sweep.bestSigma;
+  return input.certification.rows.find((r) => r.model === model)?.sigma ?? null;
+}
+
+export function headlineNumbers(input: ReportInput): HeadlineNumbers[] {
+  const h = input.summary.headlineEpsRelative;
+  return input.models.map((m) => {
+    const curve = input.rhoHat.find((c) => c.model === m.id);
+    const clean = curve?.points.find((p) => p.epsRelative === 0) ?? null;
+    const attacked = curve
+      ? (closest(
+          curve.points.filter((p) => p.epsRelative > 0),
+          h,
+        ) ?? null)
+      : null;
+    const sigma = headlineSigma(input, m.id);
+    const rows = input.certification.rows.filter(
+      (r) => r.model === m.id && r.sigma === sigma && r.epsRelative > 0,
+    );
+    const cert = closest(rows, h) ?? null;
+    return { model: m.id, name: m.name, clean, attacked, sigma: cert ? sigma : null, cert };
+  });
+}
+
+/** "+65.8%", "−3.0%", "unchanged" (the relative change of rho-hat). */
+export function changeText(from: number, to: number): string {
+  if (!(from > 0)) return '–';
+  const pct = ((to - from) / from) * 100;
+  if (Math.abs(pct) < 0.05) return 'unchanged';
+  return `${pct > 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
+}
+
+function shortReason(row: ReportCertificationRow): string {
+  const reasons = row.abstentions.map((a) => a.reason);
+  if (reasons.length === 0) return '';
+  const tooFew = row.abstentions.find((a) => a.minSamples);
+  if (tooFew?.minSamples) {
+    return `ε/σ is too large for S = ${row.samples} samples; at least ${tooFew.minSamples} would be needed`;
+  }
+  return reasons[0];
+}
+
+/** "a", "a and b", "a, b and c". */
+function listText(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** The relative size of a certification radius in words, by the space it lives in. */
+function certEpsText(row: ReportCertificationRow): string {
+  return `${formatPercent(row.epsRelative)} of ${row.space === 'x' ? '‖x‖ (image space)' : '‖Ax‖'}`;
+}
+
+/**
+ * Which method has the lowest rho-hat at the headline eps, hedged when the lead is small: under 1 % the
+ * methods are called level, and a lead smaller than the interquartile range of the best method's Delta_max
+ * over slices is said to be so.
+ */
+export function rankingSentence(withCurve: readonly HeadlineNumbers[]): string {
+  const sorted = [...withCurve].sort(
+    (a, b) => (a.attacked as ReportRhoHatPoint).rhoHat - (b.attacked as ReportRhoHatPoint).rhoHat,
+  );
+  const best = sorted[0];
+  const next = sorted[1];
+  const b = best.attacked as ReportRhoHatPoint;
+  const n = next.attacked as ReportRhoHatPoint;
+  const lead = n.rhoHat - b.rhoHat;
+  const leadPct = b.rhoHat > 0 ? (lead / n.rhoHat) * 100 : 0;
+  if (leadPct < 1) {
+    return `At this size the ${withCurve.length} methods are practically level: the lowest mean error (${best.name}) is less than 1% below the next (${next.name}).`;
+  }
+  if (lead < b.spread.q3 - b.spread.q1) {
+    return (
+      `${best.name} has the lowest mean error at this size, ${leadPct.toFixed(1)}% below ${next.name}, but that lead is smaller ` +
+      'than the spread of its errors over slices (interquartile range).'
+    );
+  }
+  return `${best.name} is the most robust of the ${withCurve.length} methods at this size: its mean error is ${leadPct.toFixed(1)}% below that of ${next.name}.`;
+}
+
+/** The summary paragraph as a list of sentences (joined with spaces by the report). */
+export function plainLanguageSummary(input: ReportInput): string[] {
+  const out: string[] = [];
+  const nums = headlineNumbers(input);
+  const withCurve = nums.filter((n) => n.attacked);
+  if (withCurve.length > 0) {
+    const eps = (withCurve[0].attacked as ReportRhoHatPoint).epsRelative;
+    const useRelative = withCurve.every(
+      (n) => n.attacked?.relativeError != null && (n.clean === null || n.clean.relativeError != null),
+    );
+    const value = (p: ReportRhoHatPoint) =>
+      useRelative ? formatPercent(p.relativeError) : formatValue(p.rhoHat);
+    const parts = withCurve.map((n) => {
+      const a = n.attacked as ReportRhoHatPoint;
+      const at = a.epsRelative !== eps ? ` (at ${formatPercent(a.epsRelative)})` : '';
+      if (!n.clean) return `to ${value(a)} for ${n.name}${at}`;
+      const change = useRelative
+        ? changeText(n.clean.relativeError as number, a.relativeError as number)
+        : changeText(n.clean.rhoHat, a.rhoHat);
+      return `from ${value(n.clean)} to ${value(a)} for ${n.name}${at} (${change})`;
+    });
+    const attacks = [...new Set(input.rhoHat.map((c) => c.attack.kind))].join(', ');
+    out.push(
+      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal (the ${attacks} attack searched, for each slice, ` +
+        `the perturbation of that size that hurts the reconstruction most), the mean reconstruction error ` +
+        `${useRelative ? '(relative to the image norm) ' : ''}rises ${listText(parts)}.`,
+    );
+    if (withCurve.length > 1) out.push(rankingSentence(withCurve));
+  }
+  // Certificates, grouped by (sigma, radius, confidence) so shared settings are said once.
+  const certified = nums.filter(
+    (n) => n.cert && n.cert.certifiedDiscrepancy !== null && n.cert.certifiedSlices > 0,
+  );
+  const groups = new Map<string, HeadlineNumbers[]>();
+  for (const n of certified) {
+    const row = n.cert as ReportCertificationRow;
+    const key = `${row.sigma}|${row.epsRelative}|${row.confidence}|${row.space}`;
+    groups.set(key, [...(groups.get(key) ?? []), n]);
+  }
+  for (const group of groups.values()) {
+    const row0 = group[0].cert as ReportCertificationRow;
+    const bounds = group.map(
+      (n) => `${formatValue((n.cert as ReportCertificationRow).certifiedDiscrepancy)} for ${n.name}`,
+    );
+    const psnrs = group.map((n) => formatPsnr((n.cert as ReportCertificationRow).smoothedPsnr));
+    out.push(
+      `With randomized smoothing at σ = ${formatCompact(row0.sigma)}, the median discrepancy (the mean squared change of the reconstruction ` +
+        `under the smoothing noise) is certified with ${formatPercent(row0.confidence)} confidence, for every perturbation up to ` +
+        `${certEpsText(row0)}, to stay below ${listText(bounds)} (means of the per-slice bounds); the smoothed reconstructions have a mean PSNR of ` +
+        `${listText(psnrs)} dB${group.length > 1 ? ' respectively' : ''}.`,
+    );
+  }
+  // Models with no certificate at all, grouped by setting and reason; partial abstentions per model.
+  const none = new Map<string, { names: string[]; row: ReportCertificationRow }>();
+  for (const n of nums) {
+    const row = n.cert;
+    if (!row) continue;
+    if (row.certifiedDiscrepancy === null || row.certifiedSlices === 0) {
+      const key = `${row.sigma}|${row.epsRelative}|${row.space}|${shortReason(row)}`;
+      const e = none.get(key) ?? { names: [], row };
+      e.names.push(n.name);
+      none.set(key, e);
+    } else if (row.certifiedSlices < row.slices) {
+      out.push(
+        `For ${n.name} the certifier abstained on ${row.slices - row.certifiedSlices} of ${row.slices} slices (${shortReason(row)}); its bound covers the other ${row.certifiedSlices}.`,
+      );
+    }
+  }
+  for (const { names, row } of none.values()) {
+    out.push(
+      `No certificate could be given for ${listText(names)} at σ = ${formatCompact(row.sigma)} and ${certEpsText(row)}: the certifier ` +
+        `abstained on every slice (${shortReason(row)}).`,
+    );
+  }
+  if (withCurve.length === 0 && nums.every((x) => !x.cert)) {
+    out.push(
+      `This audit holds no attack or certification results for the ${input.models.length} model${input.models.length === 1 ? '' : 's'} listed; ` +
+        'the sections below describe the models and the data only.',
+    );
+  }
+  const n = input.data.counts.slicesAudited;
+  if (n < FEW_SLICES) {
+    out.push(
+      `These figures come from ${n} slice${n === 1 ? '' : 's'} only; differences between methods smaller than the spread over slices (section 4) may not be meaningful.`,
+    );
+  }
+  out.push(...(input.summary.notes ?? []));
+  return out;
+}

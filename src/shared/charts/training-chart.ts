@@ -1,0 +1,126 @@
+/**
+ * Training curves for the UI: training loss and validation loss (left axis, log scale when they span a
+ * decade) and validation PSNR (right axis) against the optimizer step.
+ *
+ * Series: `loss`, `val-loss`, `val-psnr` (each only when the curve has such values).
+ */
+import type { EChartsOption, LineSeriesOption } from 'echarts';
+import type { ReportTrainingPoint } from '../report-input';
+import { axisTypeFor } from './axis';
+import { chartText, gridTop, legendRows, MODEL_COLORS, type ChartCommonOptions } from './palette';
+
+export const TRAINING_X_AXIS_NAME = 'step';
+export const TRAINING_LOSS_AXIS_NAME = 'loss';
+export const TRAINING_PSNR_AXIS_NAME = 'validation PSNR (dB)';
+
+const present = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export function trainingChartOption(
+  curve: readonly ReportTrainingPoint[],
+  options: ChartCommonOptions = {},
+): EChartsOption {
+  const text = chartText(options);
+  const series: LineSeriesOption[] = [];
+  const losses: number[] = [];
+  const lossPoints = curve.filter((p) => present(p.loss));
+  if (lossPoints.length > 0) {
+    losses.push(...lossPoints.map((p) => p.loss as number));
+    series.push({
+      id: 'loss',
+      name: 'training loss',
+      type: 'line',
+      yAxisIndex: 0,
+      data: lossPoints.map((p) => [p.step, p.loss]),
+      color: MODEL_COLORS[0],
+      symbol: 'none',
+      lineStyle: { width: 1.5 },
+    });
+  }
+  const valPoints = curve.filter((p) => present(p.valLoss));
+  if (valPoints.length > 0) {
+    losses.push(...valPoints.map((p) => p.valLoss as number));
+    series.push({
+      id: 'val-loss',
+      name: 'validation loss',
+      type: 'line',
+      yAxisIndex: 0,
+      data: valPoints.map((p) => [p.step, p.valLoss as number]),
+      color: MODEL_COLORS[1],
+      symbol: 'circle',
+      symbolSize: 5,
+      lineStyle: { width: 2 },
+    });
+  }
+  const psnrPoints = curve.filter((p) => present(p.valPsnr));
+  if (psnrPoints.length > 0) {
+    series.push({
+      id: 'val-psnr',
+      name: 'validation PSNR',
+      type: 'line',
+      yAxisIndex: 1,
+      data: psnrPoints.map((p) => [p.step, p.valPsnr as number]),
+      color: MODEL_COLORS[2],
+      symbol: 'emptyCircle',
+      symbolSize: 5,
+      lineStyle: { width: 1.5, type: 'dashed' },
+    });
+  }
+  const axisLabel = { fontSize: text.fontSize - 1 };
+  return {
+    animation: options.animation ?? false,
+    backgroundColor: 'transparent',
+    textStyle: { fontFamily: text.fontFamily, fontSize: text.fontSize, color: text.color },
+    title: options.title
+      ? { text: options.title, left: 'center', textStyle: { fontSize: text.fontSize + 2 } }
+      : undefined,
+    legend: {
+      top: options.title ? 24 : 0,
+      textStyle: { fontSize: text.fontSize },
+      itemWidth: 18,
+      itemHeight: 8,
+    },
+    tooltip: { trigger: 'axis' },
+    grid: {
+      left: 64,
+      right: 60,
+      top: gridTop(
+        options,
+        legendRows(
+          series.map((s) => String(s.name)),
+          options.width ?? 600,
+          text.fontSize,
+        ),
+        text.fontSize,
+      ),
+      bottom: 44,
+    },
+    xAxis: {
+      type: 'value',
+      name: TRAINING_X_AXIS_NAME,
+      nameLocation: 'middle',
+      nameGap: 26,
+      min: 0,
+      axisLabel,
+    },
+    yAxis: [
+      {
+        type: axisTypeFor(losses),
+        name: TRAINING_LOSS_AXIS_NAME,
+        nameLocation: 'middle',
+        nameGap: 48,
+        axisLabel,
+        splitLine: { lineStyle: { color: '#e6e6e6' } },
+      },
+      {
+        type: 'value',
+        name: TRAINING_PSNR_AXIS_NAME,
+        nameLocation: 'middle',
+        nameGap: 36,
+        scale: true,
+        axisLabel,
+        splitLine: { show: false },
+      },
+    ],
+    series,
+  };
+}
