@@ -56,6 +56,8 @@ export async function run(): Promise<void> {
     await import('../src/main/engine/backend/wasm-kernels/conv2d-backprop-input');
   const { conv2DBackpropFilter } =
     await import('../src/main/engine/backend/wasm-kernels/conv2d-backprop-filter');
+  const { conv2DBackpropFilterGemm } =
+    await import('../src/main/engine/backend/wasm-kernels/conv2d-backprop-filter-gemm');
   const conv = tf.getKernel('Conv2D', 'wasm')!.kernelFunc as KernelFunc;
   const n = Number(process.env.CT_AUDIT_BENCH_KERNEL_SIZE ?? 128);
   const batch = Number(process.env.CT_AUDIT_BENCH_KERNEL_BATCH ?? 8);
@@ -80,7 +82,7 @@ export async function run(): Promise<void> {
     head: n,
   };
   const rows: string[][] = [];
-  const totals = { fwd: 0, dxNative: 0, dx: 0, dw: 0 };
+  const totals = { fwd: 0, dxNative: 0, dx: 0, dw: 0, dwGemm: 0 };
   for (const l of BENCH_UNET_LAYERS) {
     // Everything as the conv it is (a transposed conv is the conv from its output to its input):
     // conv x [B,s,s,ci] -> y [B,s/stride,...,co] with filter [k,k,ci,co].
@@ -106,6 +108,7 @@ export async function run(): Promise<void> {
     const dx = timeKernel(conv2DBackpropInput as KernelFunc, { dy, filter: w }, inAttrs, repeats);
     const fAttrs = { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: fShape };
     const dw = timeKernel(conv2DBackpropFilter as KernelFunc, { x, dy }, fAttrs, repeats);
+    const dwGemm = timeKernel(conv2DBackpropFilterGemm as KernelFunc, { x, dy }, fAttrs, repeats);
     tf.dispose([x, w, dy]);
     const macs = tf.util.sizeFromShape(convInfo.outShape) * l.k * l.k * ci;
     const g = (ms: number) => ((2 * macs) / ms / 1e6).toFixed(1);
@@ -113,6 +116,7 @@ export async function run(): Promise<void> {
     totals.dxNative += dxNative.wall;
     totals.dx += dx.wall;
     totals.dw += dw.wall;
+    totals.dwGemm += dwGemm.wall;
     rows.push([
       `${l.name} ${l.kind === 'tconv' ? 'T' : ''}[${xShape}] k${l.k} s${stride} ->${co}`,
       (macs / 1e6).toFixed(0),
@@ -120,13 +124,33 @@ export async function run(): Promise<void> {
       fmtMs(dxNative.wall),
       `${fmtMs(dx.wall)} (${g(dx.wall)})`,
       `${fmtMs(dw.wall)} (${g(dw.wall)})`,
-      `${fmtMs(fwd.cpu)} / ${fmtMs(dx.cpu)} / ${fmtMs(dw.cpu)}`,
+      `${fmtMs(dwGemm.wall)} (${g(dwGemm.wall)})`,
+      `${fmtMs(fwd.cpu)} / ${fmtMs(dx.cpu)} / ${fmtMs(dw.cpu)} / ${fmtMs(dwGemm.cpu)}`,
     ]);
   }
-  rows.push(['total', '', fmtMs(totals.fwd), fmtMs(totals.dxNative), fmtMs(totals.dx), fmtMs(totals.dw), '']);
+  rows.push([
+    'total',
+    '',
+    fmtMs(totals.fwd),
+    fmtMs(totals.dxNative),
+    fmtMs(totals.dx),
+    fmtMs(totals.dw),
+    fmtMs(totals.dwGemm),
+    '',
+  ]);
   printTable(
-    'Per layer, ms (GFLOP/s): forward conv, input gradient (wasm native / ours), filter gradient (ours)',
-    ['layer (as conv: x shape)', 'MMAC', 'Conv2D fwd', 'dx wasm', 'dx ours', 'dW ours', 'CPU ms fwd/dx/dW'],
+    'Per layer, ms (GFLOP/s): forward conv, input gradient (wasm native / ours), filter gradient (ours: ' +
+      'swapped conv / GEMM, which hands strided convs to the swapped conv)',
+    [
+      'layer (as conv: x shape)',
+      'MMAC',
+      'Conv2D fwd',
+      'dx wasm',
+      'dx ours',
+      'dW swapped conv',
+      'dW GEMM',
+      'CPU ms fwd/dx/dW/dW',
+    ],
     rows,
   );
   console.log(`load after: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);

@@ -323,6 +323,7 @@ export async function run(): Promise<void> {
     }
     const rows: string[][] = [];
     const cpuRows: string[][] = [];
+    const bestRows: string[][] = [];
     for (const w of workloads) {
       const load0 = loadavg();
       const ours = setupOurs(w, p);
@@ -399,6 +400,16 @@ export async function run(): Promise<void> {
       const macs = w.preset
         ? undefined
         : benchUnetForwardMacs(w.batch, w.size) * (w.kind === 'forward' ? 1 : w.kind === 'train' ? 3 : 2);
+      const min = (a: number[]) => (a.length ? Math.min(...a) : undefined);
+      bestRows.push([
+        w.label,
+        fmtMs(min(t.ours)),
+        fmtMs(min(t.torch2)),
+        ratio(min(t.ours)!, min(t.torch2)),
+        fmtMs(min(t.torch1)),
+        ratio(min(t.ours)!, min(t.torch1)),
+        ...(pool ? [fmtMs(min(t.split)), ratio(min(t.split) ?? NaN, min(t.torch2))] : []),
+      ]);
       cpuRows.push([
         w.label,
         fmtMs(m.oursCpu),
@@ -439,6 +450,19 @@ export async function run(): Promise<void> {
         'torch GFLOP/s',
       ],
       cpuRows,
+    );
+    printTable(
+      'Fastest of the rounds, wall ms (each side at its least disturbed; an estimate for an idle machine)',
+      [
+        'workload',
+        'ours',
+        'torch 2T',
+        'ratio',
+        'torch 1T',
+        'ratio 1T',
+        ...(pool ? [`ours ${splitK} workers`, 'ratio'] : []),
+      ],
+      bestRows,
     );
     console.log(
       'GFLOP/s per CPU second: conv multiply-adds x 2 (training = 3x forward, input gradient = 2x). ' +

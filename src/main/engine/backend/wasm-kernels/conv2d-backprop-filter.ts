@@ -21,9 +21,9 @@
  * loop, then XNNPACK packs it). Tried: (a) channels (b, ow) and filter height OH over an input holding KW
  * shifted copies of x, so that the GEMM reads runs of B*OW instead of B floats: the Conv2D took the same
  * time and building the input cost more (80 ms vs 60 ms); (b) splitting K into chunks of 4-32 rows of dy
- * so that each chunk's weights stay in L2: no gain (52-55 ms vs 56 ms); (c) a plain GEMM (1x1 conv) over
- * a materialised im2col runs at full speed (28 ms), but the im2col is 9x the size of x (150 MB here) and
- * writing it from JS costs more than the GEMM saves.
+ * so that each chunk's weights stay in L2: no gain (52-55 ms vs 56 ms). What did help is a plain GEMM over
+ * a materialised transposed im2col, built by block copies and multiplied in chunks: that is the speed-up
+ * kernel for stride 1 (conv2d-backprop-filter-gemm.ts), which hands strided and NCHW cases to this one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@shared/errors';

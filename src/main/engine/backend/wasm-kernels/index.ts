@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { complexConfigs } from './complex';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropFilterGemmConfig } from './conv2d-backprop-filter-gemm';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropConfigs } from './depthwise-conv2d-backprop';
 import { einsumConfig } from './einsum';
@@ -57,7 +58,8 @@ const REPLACEMENTS: readonly { config: tf.KernelConfig; isWrong: (b: BackendWasm
  * In development they are opt-in: registered only when CT_AUDIT_WASM_FAST_KERNELS=1.
  */
 const SPEEDUPS: readonly tf.KernelConfig[] = [
-  conv2DBackpropInputConfig, // conv2d input gradients and every conv2dTranspose: one XNNPACK Conv2D
+  conv2DBackpropInputConfig, // conv2d input gradients and every conv2dTranspose: XNNPACK Conv2D
+  conv2DBackpropFilterGemmConfig, // stride-1 filter gradients as one XNNPACK GEMM (BatchMatMul) per chunk
   ...reduceLeadingAxesConfigs, // Sum and Mean over leading axes (bias gradients, batch-norm statistics)
   tileConfig, // Tile by block copies (batch norm's gradient)
   ...splitConcatConfigs, // SplitV (concat's gradient) and Concat on the channel axis in one pass
