@@ -12,6 +12,8 @@ import { parseAuditSpec } from '../../../src/shared/audit-spec';
 import { initBackend } from '../../../src/main/engine/backend';
 import { readResults, summarize } from '../../../src/main/engine/audit';
 import { runBatch, type BatchOutcome } from '../../../src/main/engine/audit/batch';
+import type { JobProgress } from '../../../src/shared/jobs';
+import { createJobContext } from '../../../src/main/engine/host/job-context';
 import { tempDir, walk } from './helpers';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -28,11 +30,17 @@ const spec = parseAuditSpec({
 
 let dir: string;
 let one: BatchOutcome;
+const events: JobProgress[] = [];
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
   dir = await tempDir('batch');
-  one = await runBatch({ folders: [data], spec, outDir: path.join(dir, 'k1') });
+  one = await runBatch({
+    folders: [data],
+    spec,
+    outDir: path.join(dir, 'k1'),
+    job: createJobContext({ onProgress: (p) => events.push(p) }),
+  });
 });
 afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
@@ -76,6 +84,16 @@ describe('runBatch over ../shared/data/dicom', () => {
     const worst = rec.series.find((s) => s.models[0].worst)!;
     for (const s of rec.series)
       expect(s.models[0].rhoHat[1].value).toBeLessThanOrEqual(worst.models[0].rhoHat[1].value);
+  });
+
+  it('reports progress over series and slices with an ETA', () => {
+    const batch = events.filter((e) => e.phase === 'batch');
+    const n = one.record.series.length;
+    const re = new RegExp(`^series \\d+ of ${n} \\(series-[0-9a-f]{12}\\) · slice 2 of 2 · model fbp · `);
+    expect(batch.some((e) => re.test(e.message ?? ''))).toBe(true);
+    expect(batch.some((e) => e.etaSeconds !== undefined)).toBe(true);
+    expect(batch.at(-1)!.step).toBe(batch.at(-1)!.total);
+    expect(events.some((e) => e.phase === 'scan')).toBe(true);
   });
 
   it('the overall folder is the summary of all series lines', async () => {

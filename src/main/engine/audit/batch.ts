@@ -300,6 +300,15 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
   const queue = [...jobs];
   let cancelled: JobCancelledError | null = null;
   const runOne = async (j: SeriesJob) => {
+    // A series finished by an earlier run (its manifest is written last) is not opened again.
+    const storedSpec = await fs.readFile(path.join(j.dir, SPEC_FILE), 'utf8').catch(() => '');
+    const sameSpec = storedSpec === `${stringifyRedacted(j.spec, redact)}\n`;
+    if (o.resume && sameSpec && (await readManifest(j.dir))?.status === 'complete') {
+      rows[j.index].status = 'complete';
+      unitsDone.set(j.index, j.units);
+      emit(j, null);
+      return;
+    }
     const resume =
       Boolean(o.resume) &&
       (await fs.stat(path.join(j.dir, RESULTS_FILE)).then(
