@@ -28,8 +28,14 @@ function candidates(): string[] {
     dir = up;
   }
   const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
-  if (resourcesPath)
-    out.push(path.join(resourcesPath, 'fonts'), path.join(resourcesPath, 'resources', 'fonts'));
+  if (resourcesPath) {
+    // Packaged app: electron-builder.yml unpacks resources/** next to app.asar.
+    out.push(
+      path.join(resourcesPath, 'app.asar.unpacked', 'resources', 'fonts'),
+      path.join(resourcesPath, 'resources', 'fonts'),
+      path.join(resourcesPath, 'fonts'),
+    );
+  }
   out.push(path.join(process.cwd(), 'resources', 'fonts'));
   return out;
 }

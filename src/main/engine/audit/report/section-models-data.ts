@@ -132,8 +132,8 @@ export function drawData(r: ReportDoc, input: ReportInput): void {
     drawTable(
       r,
       [
-        { header: 'Series (hashed UID)', weight: 1.95, mono: true },
-        { header: 'Modality', weight: 0.85 },
+        { header: 'Series (hashed UID)', weight: 1.85, mono: true },
+        { header: 'Modality', weight: 0.98 },
         { header: 'Scanner', weight: 1.3 },
         { header: 'Slices audited / total', weight: 0.95, align: 'right' },
         { header: 'Matrix', weight: 0.95, align: 'right' },

@@ -314,15 +314,15 @@ export function drawSlices(r: ReportDoc, input: ReportInput): void {
     drawTable(
       r,
       [
-        { header: 'Slice', weight: 1.95 },
-        { header: 'ε / ‖Ax‖', weight: 0.75, align: 'right' },
-        { header: 'Δ clean', weight: 0.8, align: 'right' },
-        { header: 'Δmax', weight: 0.8, align: 'right' },
-        { header: 'PSNR\nclean', weight: 0.8, align: 'right' },
-        { header: 'PSNR\nattacked', weight: 0.9, align: 'right' },
-        { header: 'σ', weight: 0.55, align: 'right' },
+        { header: 'Slice', weight: 2.0 },
+        { header: 'ε / ‖Ax‖', weight: 0.65, align: 'right' },
+        { header: 'Δ clean', weight: 0.72, align: 'right' },
+        { header: 'Δmax', weight: 0.72, align: 'right' },
+        { header: 'PSNR\nclean', weight: 0.72, align: 'right' },
+        { header: 'PSNR\nattacked', weight: 0.82, align: 'right' },
+        { header: 'σ', weight: 0.8, align: 'right' },
         { header: 'Median D₀.₅', weight: 0.9, align: 'right' },
-        { header: 'Certified bound', weight: 1.05, align: 'right' },
+        { header: 'Certified bound', weight: 0.95, align: 'right' },
         { header: 'PSNR\nsmoothed', weight: 0.95, align: 'right' },
       ],
       rows.map((s) => [
@@ -341,7 +341,7 @@ export function drawSlices(r: ReportDoc, input: ReportInput): void {
             : MISSING,
         formatPsnr(s.smoothedPsnr),
       ]),
-      { continuedLabel: `Per-slice results, ${m.name}` },
+      { continuedLabel: `Per-slice results, ${m.name}`, fontSize: 7.1 },
     );
   }
   if (reasons.length > 0)
