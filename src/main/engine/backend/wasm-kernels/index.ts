@@ -4,8 +4,9 @@
  *   registerWasmKernels(): string[]   register them; returns the names of ours in effect for 'wasm'
  *   WASM_EXTRA_KERNELS                 the kernels wasm lacks that this module provides
  *   WASM_REPLACED_KERNELS              wasm kernels this module replaces because they give wrong results
- *   WASM_SPEEDUP_KERNELS               wasm kernels this module replaces because they are slow (opt-in while
- *                                      in development: CT_AUDIT_WASM_FAST_KERNELS=1)
+ *   WASM_SPEEDUP_KERNELS               wasm kernels this module replaces because they are slow (issue 3;
+ *                                      CT_AUDIT_WASM_FAST_KERNELS=0 keeps wasm's own)
+ *   prepareWasmThreads, wasmThreadsRequested   XNNPACK's thread pool in Node (CT_AUDIT_WASM_THREADS)
  */
 import * as tf from '@tensorflow/tfjs';
 import { complexConfigs } from './complex';
@@ -25,8 +26,9 @@ import { saveNativeKernel, type BackendWasm } from './wasm-backend';
 export { prepareWasmThreads } from './threads';
 
 /**
- * XNNPACK pool threads for the wasm backend, from CT_AUDIT_WASM_THREADS (default 1: single-threaded while
- * multi-threading is being evaluated). See threads.ts.
+ * XNNPACK pool threads for the wasm backend, from CT_AUDIT_WASM_THREADS (default 1). Opt-in: the threaded
+ * binary needs the start-up workarounds of threads.ts and 8 extra worker threads per process, and on a
+ * machine whose cores are busy with other work it is slower than one thread (issue 3's measurements).
  */
 export function wasmThreadsRequested(): number {
   const n = Number(process.env.CT_AUDIT_WASM_THREADS ?? 1);
@@ -54,8 +56,9 @@ const REPLACEMENTS: readonly { config: tf.KernelConfig; isWrong: (b: BackendWasm
 ];
 
 /**
- * Wasm kernels that are right but slow, replaced by ours that run on wasm's XNNPACK kernels (issue 3).
- * In development they are opt-in: registered only when CT_AUDIT_WASM_FAST_KERNELS=1.
+ * Wasm kernels that are right but slow, replaced by ours that run on wasm's XNNPACK kernels (issue 3), each
+ * tested against the cpu backend. CT_AUDIT_WASM_FAST_KERNELS=0 leaves wasm's own in place (to rule ours
+ * out when something looks wrong; the filter gradient is then the batch/channel-swapped convolution).
  */
 const SPEEDUPS: readonly tf.KernelConfig[] = [
   conv2DBackpropInputConfig, // conv2d input gradients and every conv2dTranspose: XNNPACK Conv2D
@@ -66,9 +69,9 @@ const SPEEDUPS: readonly tf.KernelConfig[] = [
   maxPoolGradFastConfig, // 2x2 stride-2 pooling's gradient in one pass (others: the MaxPoolGrad replacement)
 ];
 
-/** Whether registerWasmKernels installs the SPEEDUPS (CT_AUDIT_WASM_FAST_KERNELS). */
+/** Whether registerWasmKernels installs the SPEEDUPS: unless CT_AUDIT_WASM_FAST_KERNELS=0. */
 export function wasmSpeedupsEnabled(): boolean {
-  return process.env.CT_AUDIT_WASM_FAST_KERNELS === '1';
+  return process.env.CT_AUDIT_WASM_FAST_KERNELS !== '0';
 }
 
 /** Names of the kernels wasm lacks that this module provides (what `ct-audit info` lists). */
