@@ -4,7 +4,7 @@
  * batch killed with SIGKILL mid-run that resumes to the files of an uninterrupted run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -224,6 +224,14 @@ describe('ct-audit batch: kill -9 and --resume', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     for (const f of ['summary.json', 'results.jsonl', 'images/index.json'])
       expect(await fs.readFile(path.join(b, f), 'utf8'), f).toBe(await fs.readFile(path.join(a, f), 'utf8'));
+    // The overall PDF across series, with the series table in its notes (the worst series flagged).
+    const rep = await cli('report', '--from', b);
+    expect(rep.code, rep.stderr).toBe(0);
+    const pdfText = execFileSync('pdftotext', [path.join(b, 'report.pdf'), '-'])
+      .toString('utf8')
+      .replace(/\s+/g, ' ');
+    expect(pdfText).toMatch(/Series series-[0-9a-f]{8}/);
+    expect(pdfText).toContain('[worst series]');
     for (const s of await fs.readdir(path.join(a, 'series')))
       expect(await fs.readFile(path.join(b, 'series', s, 'results.jsonl'), 'utf8'), s).toBe(
         await fs.readFile(path.join(a, 'series', s, 'results.jsonl'), 'utf8'),

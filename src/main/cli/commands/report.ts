@@ -16,6 +16,7 @@ import {
   writeSummary,
   SPEC_FILE,
 } from '../../engine/audit';
+import { BATCH_FILE, seriesNotes, type BatchRecord } from '../../engine/audit/batch';
 import { printJson } from '../context';
 import { printSummary } from './audit';
 
@@ -53,7 +54,15 @@ export function registerReport(program: Command): void {
           if (exists) ids.push(await readIdentifiers(f.path));
         }
       }
-      const r = await writeAuditReport(dir, { redactTerms: redactionTerms(ids) });
+      // A batch folder: its series table goes into the report's notes, as at the end of the batch.
+      const batch = await fs
+        .readFile(path.join(dir, BATCH_FILE), 'utf8')
+        .then((t) => JSON.parse(t) as BatchRecord)
+        .catch(() => null);
+      const r = await writeAuditReport(dir, {
+        redactTerms: redactionTerms(ids),
+        extraNotes: batch ? seriesNotes(batch.series) : undefined,
+      });
       if (o.json) {
         printJson(summary);
         return;

@@ -415,16 +415,20 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
   let report: string | null = null;
   let reportError: string | null = null;
   if (merged.summary && (o.report ?? o.spec.report.pdf)) {
-    const { writeAuditReport } = await import('./report');
-    const r = await writeAuditReport(outDir, { redactTerms, job, extraNotes: seriesNotes(rows) });
-    report = r.path;
-    reportError = r.error;
+    try {
+      const { writeAuditReport } = await import('./report');
+      const r = await writeAuditReport(outDir, { redactTerms, job, extraNotes: seriesNotes(rows) });
+      report = r.path;
+      reportError = r.error;
+    } catch (e) {
+      reportError = `the PDF report could not be built (${(e as Error).message}); retry with ct-audit report --from ${outDir}`;
+    }
   }
   return { outDir, record: record(), summary: merged.summary, report, reportError };
 }
 
 /** Sentences for the overall report: the series table in words (ReportInput has no series-table field). */
-function seriesNotes(rows: BatchSeriesRow[]): string[] {
+export function seriesNotes(rows: BatchSeriesRow[]): string[] {
   const out: string[] = [];
   for (const r of rows) {
     if (r.status !== 'complete') {

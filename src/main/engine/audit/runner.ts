@@ -316,10 +316,15 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
     let report: string | null = null;
     let reportError: string | null = null;
     if (o.report ?? spec.report.pdf) {
-      const { writeAuditReport } = await import('./report');
-      const r = await writeAuditReport(outDir, { redactTerms: p.redactTerms, job });
-      report = r.path;
-      reportError = r.error;
+      // Loaded on demand (pdfkit, ECharts); a failing PDF does not undo a finished audit.
+      try {
+        const { writeAuditReport } = await import('./report');
+        const r = await writeAuditReport(outDir, { redactTerms: p.redactTerms, job });
+        report = r.path;
+        reportError = r.error;
+      } catch (e) {
+        reportError = `the PDF report could not be built (${(e as Error).message}); retry with ct-audit report --from ${outDir}`;
+      }
     }
     return {
       outDir,
