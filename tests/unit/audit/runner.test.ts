@@ -59,6 +59,7 @@ describe('runAudit', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.units).toEqual({ total: 6, computed: 6, resumed: 0 });
+    expect(r.skipped).toEqual([]);
     const files = await walk(full);
     for (const f of ['spec.json', 'manifest.json', 'results.jsonl', 'summary.json', 'images/index.json'])
       expect(files).toContain(f);
@@ -204,6 +205,25 @@ describe('runAudit', () => {
     expect(ab.size).toBe(6);
     for (const [k, v] of ba) expect(ab.get(k), k).toEqual(v);
     for (const [k, v] of b) expect(ab.get(k), k).toEqual(v);
+  });
+
+  it('skips a slice the settings cannot apply to (a blank slice: no data range, no relative radius), listing why', async () => {
+    const data = path.join(dir, 'npy');
+    await fs.writeFile(path.join(data, 'zero.npy'), encodeNpy(new Float32Array(256), [16, 16]));
+    const r = await runAudit({
+      spec: spec({
+        data: { sources: [path.join(data, 'zero.npy'), path.join(data, 'a.npy')] },
+        baseline: false,
+      }),
+      outDir: path.join(dir, 'zero'),
+    });
+    expect(r.skipped).toHaveLength(1);
+    expect(r.skipped[0]).toMatchObject({ slice: 0, id: 'zero.npy#0', model: 'model-ord' });
+    expect(r.skipped[0].reason).toMatch(/data range 0|non-zero clean signal/);
+    expect(r.summary.slices.count).toBe(1);
+    const man = JSON.parse(await fs.readFile(path.join(dir, 'zero', 'manifest.json'), 'utf8'));
+    expect(man.runs[0].skipped).toHaveLength(1);
+    expect(man.status).toBe('complete');
   });
 
   it('refuses to overwrite, to resume with other settings, and to resume with other weights', async () => {

@@ -310,6 +310,7 @@ export function printOutcome(r: AuditOutcome): void {
   console.log(
     `${r.units.computed} of ${r.units.total} slice x model unit(s) computed${r.units.resumed > 0 ? ` (${r.units.resumed} from the earlier run)` : ''}`,
   );
+  for (const k of r.skipped) console.log(`  skipped slice ${k.slice} (${k.id}) for ${k.model}: ${k.reason}`);
   console.log(`audit folder: ${r.outDir} (spec.json, manifest.json, results.jsonl, summary.json, images/)`);
   if (r.report) console.log(`report: ${r.report}`);
   else if (r.reportError) console.log(`no report.pdf: ${r.reportError}`);

@@ -408,6 +408,7 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
         status: 'complete',
         commandLine: o.commandLine ?? [],
         computedUnits: 0,
+        skipped: [],
       },
     ],
   };

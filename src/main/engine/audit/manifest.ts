@@ -45,6 +45,8 @@ export interface ManifestRun {
   commandLine: string[];
   /** Units computed in this run (the others came from results.jsonl). */
   computedUnits: number;
+  /** Units skipped in this run with the reason (an unreadable slice; a resume tries them again). */
+  skipped: { slice: number; id: string; model: string; reason: string }[];
   error?: string;
 }
 

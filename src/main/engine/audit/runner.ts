@@ -17,7 +17,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { formatAuditSpec, parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
 import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
-import { InputError, JobCancelledError, UsageError } from '@shared/errors';
+import { CtAuditError, InputError, JobCancelledError, UsageError } from '@shared/errors';
 import { parseNoiseSpec } from '@shared/noise-spec';
 import { initBackend, tf } from '../backend';
 import { simulateMeasurements } from '../data';
@@ -79,6 +79,8 @@ export interface AuditOutcome {
   spec: AuditSpec;
   summary: AuditSummary;
   units: { total: number; computed: number; resumed: number };
+  /** Units skipped in this run with the reason (also in manifest.json). */
+  skipped: ManifestRun['skipped'];
   images: WorstImageEntry[];
   /** report.pdf path, or null with the reason it was not written. */
   report: string | null;
@@ -135,6 +137,11 @@ function checkResumable(
     );
   }
   void given;
+}
+
+/** Input problems of one slice (not cancellation, not internal errors): skip the unit, list it. */
+function isSkippable(e: unknown): boolean {
+  return e instanceof CtAuditError && !(e instanceof JobCancelledError) && e.code !== 'INTERNAL';
 }
 
 /** Resuming with other weights under the same model path would mix two models in one results file. */
@@ -204,7 +211,14 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
     const done = new Set(writer.existing.units);
     const previous = o.resume ? await readManifest(outDir) : null;
     if (previous) checkSameModels(previous, p, outDir);
-    run = { startedAt, endedAt: null, status: 'running', commandLine: o.commandLine ?? [], computedUnits: 0 };
+    run = {
+      startedAt,
+      endedAt: null,
+      status: 'running',
+      commandLine: o.commandLine ?? [],
+      computedUnits: 0,
+      skipped: [],
+    };
     manifest = {
       format: 'ct-audit/audit-manifest',
       version: 1,
@@ -241,6 +255,7 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
     writer.existing.lines.forEach(track);
     const unitKeyOf = (s: PreparedSlice, model: string) => `${model}\u0000${s.id}`;
 
+    const skipped = run.skipped;
     let computed = 0;
     let completed = done.size;
     let lastEmit = 0;
@@ -248,7 +263,17 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
       const todo = p.models.filter((m) => !done.has(unitKeyOf(s, m.name)));
       if (todo.length === 0) continue;
       job.throwIfCancelled();
-      const xv = await s.source.load(s.ref, p.geometry.size);
+      let xv: Float32Array;
+      try {
+        xv = await s.source.load(s.ref, p.geometry.size);
+      } catch (e) {
+        // One unreadable slice (a decode error, NaN pixels) is listed and skipped, never the end of the audit.
+        if (!isSkippable(e)) throw e;
+        for (const m of todo)
+          skipped.push({ slice: s.index, id: s.id, model: m.name, reason: (e as Error).message });
+        completed += todo.length;
+        continue;
+      }
       const { x, y } = measure(p, spec, s, xv);
       try {
         for (const m of todo) {
@@ -270,12 +295,9 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
             signal: job.signal,
             onProgress: (q) => emit(fraction, `${q.phase} ${q.step}/${q.total}`),
           });
-          const r = await evaluateUnit(
-            { index: s.index, id: s.id, seedId: s.seedId, group: s.group },
-            m,
-            x,
-            y,
-            {
+          let r: Awaited<ReturnType<typeof evaluateUnit>>;
+          try {
+            r = await evaluateUnit({ index: s.index, id: s.id, seedId: s.seedId, group: s.group }, m, x, y, {
               spec,
               op: p.op,
               job: inner,
@@ -283,8 +305,14 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
                 fraction = f;
                 emit(f, phase);
               },
-            },
-          );
+            });
+          } catch (e) {
+            // A slice the settings cannot be applied to (e.g. a blank slice: a relative radius of a zero norm).
+            if (!isSkippable(e)) throw e;
+            skipped.push({ slice: s.index, id: s.id, model: m.name, reason: (e as Error).message });
+            completed++;
+            continue;
+          }
           if (r.lines.length !== unitLines)
             throw new Error(`audit: unit produced ${r.lines.length} lines, expected ${unitLines}`);
           if (worstK > 0) await cacheUnitImages(outDir, m.name, s.index, r.images);
@@ -330,7 +358,8 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
       outDir,
       spec,
       summary,
-      units: { total, computed, resumed: total - computed },
+      units: { total, computed, resumed: total - computed - skipped.length },
+      skipped,
       images,
       report,
       reportError,
