@@ -5,16 +5,23 @@
  * Workloads: Adam training step (MSE) at 64x64 batch 4 and 128x128 batch 8, forward of a batch of 50 at
  * 128x128, gradient with respect to the input (what attacks use) at 128x128 batch 8.
  * Timing: per workload, 2 warm-up calls on each side, then R rounds of [one of ours, one PyTorch call at 2
- * threads, one at 1 thread], so that both sides see the same machine load; medians over the rounds. The
- * load average is printed next to every row (the machine is shared). Before timing, both nets are run on
- * the same weights and data and their loss, output and gradients compared (same definition, same math).
+ * threads, one at 1 thread (a second Python process)], so that both sides see the same machine load;
+ * medians over the rounds; then PyTorch alone, R calls back to back at 2 threads (its threads stay warm).
+ * The load average is printed next to every row (the machine is shared), and the fastest round of each
+ * side and the process CPU times are printed too (less sensitive to other load). Before timing, both nets
+ * run on the same weights and data and their loss, output and gradients are compared (same definition).
+ * Also the training engine's FBPConvNet presets (their U-Nets with batch norm; bench/py has the same).
  *
- * Also the training engine's FBPConvNet presets (their U-Nets with batch norm, bench/py has the same).
- *
- * Env: CT_AUDIT_BACKEND, CT_AUDIT_BENCH_REPEATS (rounds, default 7), CT_AUDIT_BENCH_WORKLOADS (comma list of
- * workload ids, default all: train64, train128, fwd50, gradx, tiny, small, smallfwd, paper), CT_AUDIT_BENCH_PROFILE=1 (per-kernel self-time table of one call of each
- * workload; CT_AUDIT_BENCH_PROFILE_TOP rows, default 24), CT_AUDIT_BENCH_TORCH1=0 (skip PyTorch's 1-thread column), CT_AUDIT_BENCH_SPLIT=K (also time the benchmark net's
- * workloads split by batch over K worker threads, bench/nets/batch-split.ts).
+ * Env: CT_AUDIT_BACKEND, CT_AUDIT_WASM_THREADS, CT_AUDIT_WASM_FAST_KERNELS (see the backend),
+ *   CT_AUDIT_BENCH_REPEATS       rounds, default 7
+ *   CT_AUDIT_BENCH_WORKLOADS     comma list of ids, default all: train64, train128, fwd50, gradx, tiny,
+ *                                small, smallfwd, paper
+ *   CT_AUDIT_BENCH_PROFILE=1     per-kernel self-time table of one call of each workload;
+ *                                CT_AUDIT_BENCH_PROFILE_TOP rows (default 24), CT_AUDIT_BENCH_PROFILE_SHAPES
+ *                                kernels listed per input shape (comma list)
+ *   CT_AUDIT_BENCH_TORCH1=0      no 1-thread PyTorch process
+ *   CT_AUDIT_BENCH_SPLIT=K       also the benchmark net's workloads split by batch over K worker threads
+ *                                (bench/nets/batch-split.ts)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -372,8 +379,13 @@ export async function run(): Promise<void> {
         }
       }
       ours.dispose();
+      // PyTorch on its own, back to back (its threads stay warm; nothing of ours runs in between).
+      const torch2Alone = peer
+        ? (await peer.call<PeerTiming>({ cmd: 'time', runs: rounds, threads: 2 })).runs_ms
+        : [];
       const med = (a: number[]) => (a.length ? median(a) : undefined);
       const m = {
+        torch2Alone: med(torch2Alone),
         ours: median(t.ours),
         oursCpu: median(t.oursCpu),
         torch2: med(t.torch2),
@@ -392,6 +404,8 @@ export async function run(): Promise<void> {
         fmtMs(m.torch2),
         ratio(m.ours, m.torch2),
         w.goal ? `<= ${w.goal}x` : '-',
+        fmtMs(m.torch2Alone),
+        ratio(m.ours, m.torch2Alone),
         ...(pool ? [fmtMs(m.split), ratio(m.split ?? NaN, m.torch2)] : []),
         peakRssMb().toFixed(0),
         torchRss !== undefined ? torchRss.toFixed(0) : '-',
@@ -422,7 +436,8 @@ export async function run(): Promise<void> {
       ]);
     }
     printTable(
-      `U-Net workloads: median of ${rounds} interleaved rounds after 2 warm-up calls, wall ms; PyTorch at 2 threads`,
+      `U-Net workloads: median of ${rounds} interleaved rounds after 2 warm-up calls, wall ms; PyTorch at 2 threads ` +
+        `(and "alone": ${rounds} runs back to back after ours)`,
       [
         'workload',
         'backend',
@@ -430,6 +445,8 @@ export async function run(): Promise<void> {
         'torch 2T',
         'ratio',
         'goal',
+        'torch 2T alone',
+        'ratio',
         ...(pool ? [`ours ${splitK} workers`, 'ratio'] : []),
         'our RSS MB',
         'torch RSS MB',
