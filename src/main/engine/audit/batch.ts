@@ -18,15 +18,13 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
-import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
+import type { AuditSummary } from '@shared/audit-results';
 import { InputError, JobCancelledError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
 import { initBackend } from '../backend';
 import { createJobContext, noJob, type JobContext } from '../host/job-context';
 import { writeFileAtomic } from '../io/npy';
-import { IMAGES_DIR, sliceKey, type WorstImageEntry } from './images';
 import { inventoryData, type DataInventory, type InventorySeries } from './inventory';
 import {
   appSection,
@@ -38,10 +36,10 @@ import {
   type AuditManifest,
 } from './manifest';
 import { makeRedactor, redactionTerms, stringifyRedacted } from './phi';
-import { readResults, RESULTS_FILE } from './result-store';
-import { runAudit, SPEC_FILE, SUMMARY_FILE, IMAGES_INDEX } from './runner';
-import { summarize } from './summary';
-import type { BatchWorkerRun } from './batch-worker';
+import { RESULTS_FILE } from './result-store';
+import { runAudit, SPEC_FILE } from './runner';
+import { mergeSeries, seriesNotes, type BatchSeriesRow, type SeriesJob } from './batch-merge';
+import { WorkerPool } from './batch-worker-pool';
 
 export const BATCH_FILE = 'batch.json';
 export const SERIES_DIR = 'series';
@@ -59,25 +57,6 @@ export interface RunBatchOptions {
   commandLine?: string[];
   /** Write the PDF reports (default spec.report.pdf). */
   report?: boolean;
-}
-
-export interface BatchSeriesRow {
-  id: string;
-  folder: string;
-  files: number;
-  slices: number;
-  status: 'complete' | 'failed' | 'pending';
-  error: string | null;
-  models: {
-    model: string;
-    clean: number;
-    rhoHat: { spec: string; value: number }[];
-    /** Mean certified bound at the first certified radius and its best sigma (null: none certified). */
-    certified: number | null;
-    certifiedSigma: string | null;
-    /** This series has the largest rho-hat at the largest radius for this model. */
-    worst: boolean;
-  }[];
 }
 
 export interface BatchRecord {
@@ -119,91 +98,6 @@ function seriesSpec(template: AuditSpec, s: InventorySeries, outDir: string): Au
     data: { ...template.data, sources: s.files },
     output: path.join(outDir, SERIES_DIR, s.id),
   });
-}
-
-interface SeriesJob {
-  index: number;
-  series: InventorySeries;
-  spec: AuditSpec;
-  dir: string;
-  units: number;
-}
-
-interface WorkerMessage {
-  type: 'progress' | 'done' | 'error';
-  id: number;
-  progress?: JobProgress;
-  error?: { message: string; code?: string };
-}
-
-/** Long-lived worker threads running series audits (batch-worker.ts), one series at a time each. */
-class WorkerPool {
-  private readonly idle: Worker[] = [];
-  private readonly all: Worker[] = [];
-  private readonly pending = new Map<
-    number,
-    { resolve(): void; reject(e: Error): void; onProgress(p: JobProgress): void }
-  >();
-  private nextId = 0;
-  private broken: Error | null = null;
-
-  constructor(size: number) {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./batch-worker-bootstrap.mjs', import.meta.url), {
-        stdout: false,
-        stderr: false,
-      });
-      w.on('message', (m: WorkerMessage) => {
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        if (m.type === 'progress' && m.progress) p.onProgress(m.progress);
-        else {
-          this.pending.delete(m.id);
-          this.idle.push(w);
-          if (m.type === 'done') p.resolve();
-          else
-            p.reject(
-              m.error?.code === 'CANCELLED'
-                ? new JobCancelledError(m.error.message)
-                : new Error(m.error?.message),
-            );
-        }
-      });
-      const fail = (e: Error) => {
-        this.broken = e;
-        for (const p of this.pending.values()) p.reject(e);
-        this.pending.clear();
-      };
-      w.on('error', fail);
-      w.on('exit', (code) => {
-        if (code !== 0) fail(new Error(`a series worker exited with code ${code}`));
-      });
-      this.idle.push(w);
-      this.all.push(w);
-    }
-  }
-
-  run(
-    task: Omit<BatchWorkerRun, 'type' | 'id'>,
-    signal: AbortSignal,
-    onProgress: (p: JobProgress) => void,
-  ): Promise<void> {
-    if (this.broken) return Promise.reject(this.broken);
-    const w = this.idle.pop();
-    if (!w) return Promise.reject(new Error('batch: no idle worker'));
-    const id = this.nextId++;
-    const onAbort = () => w.postMessage({ type: 'cancel' });
-    signal.addEventListener('abort', onAbort);
-    return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
-      const msg: BatchWorkerRun = { type: 'run', id, ...task };
-      w.postMessage(msg);
-    }).finally(() => signal.removeEventListener('abort', onAbort));
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.all.map((w) => w.terminate()));
-  }
 }
 
 export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
@@ -428,116 +322,4 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
   return { outDir, record: record(), summary: merged.summary, report, reportError };
 }
 
-/** Sentences for the overall report: the series table in words (ReportInput has no series-table field). */
-export function seriesNotes(rows: BatchSeriesRow[]): string[] {
-  const out: string[] = [];
-  for (const r of rows) {
-    if (r.status !== 'complete') {
-      out.push(`Series ${r.id}: ${r.status}${r.error ? ` (${r.error})` : ''}.`);
-      continue;
-    }
-    const parts = r.models.map(
-      (m) =>
-        `${m.model} rho-hat ${m.rhoHat.map((p) => `${p.value.toPrecision(3)} at ${p.spec}`).join(', ')}` +
-        (m.certified !== null
-          ? `, certified ${m.certified.toPrecision(3)} (sigma ${m.certifiedSigma})`
-          : '') +
-        (m.worst ? ' [worst series]' : ''),
-    );
-    out.push(`Series ${r.id} (${r.slices} slice(s)): ${parts.join('; ')}.`);
-  }
-  return out;
-}
-
-/**
- * Fill the series table from the series summaries, write the merged results.jsonl (slice indices offset per
- * series), summary.json and images/ of the overall folder.
- */
-async function mergeSeries(
-  outDir: string,
-  jobs: SeriesJob[],
-  rows: BatchSeriesRow[],
-  spec: AuditSpec,
-): Promise<{
-  summary: AuditSummary | null;
-  slices: number;
-  geometry: AuditManifest['geometry'] | null;
-  models: AuditManifest['models'];
-}> {
-  const merged: ResultLine[] = [];
-  const offsets = new Map<string, number>();
-  let offset = 0;
-  let geometry: AuditManifest['geometry'] | null = null;
-  let models: AuditManifest['models'] = [];
-  const summaries = new Map<number, AuditSummary>();
-  for (const j of jobs) {
-    if (rows[j.index].status !== 'complete') continue;
-    const { lines } = await readResults(path.join(j.dir, RESULTS_FILE));
-    const sliceCount = new Set(lines.map((l) => l.slice.index)).size;
-    offsets.set(j.series.id, offset);
-    for (const l of lines) merged.push({ ...l, slice: { ...l.slice, index: l.slice.index + offset } });
-    offset += sliceCount;
-    const s = summarySchema.parse(JSON.parse(await fs.readFile(path.join(j.dir, SUMMARY_FILE), 'utf8')));
-    summaries.set(j.index, s);
-    const man = await readManifest(j.dir);
-    if (man && !geometry) {
-      geometry = man.geometry;
-      models = man.models;
-    }
-  }
-  // Series table and the worst series per model (largest rho-hat at the largest radius).
-  const lastEps = spec.attack.eps.length - 1;
-  for (const j of jobs) {
-    const s = summaries.get(j.index);
-    if (!s) continue;
-    rows[j.index].models = s.rhoHat.map((r) => {
-      const best = s.certification?.bestSigma.find((b) => b.model === r.model && b.epsIndex === 0);
-      return {
-        model: r.model,
-        clean: r.clean.mean,
-        rhoHat: r.points.map((p) => ({ spec: p.spec, value: p.rhoHat })),
-        certified: best?.meanCertified ?? null,
-        certifiedSigma: best?.sigma ?? null,
-        worst: false,
-      };
-    });
-  }
-  for (const m of spec.models) {
-    let worst: BatchSeriesRow['models'][number] | undefined;
-    for (const r of rows)
-      for (const e of r.models.filter((x) => x.model === m.name)) {
-        const v = e.rhoHat[lastEps]?.value ?? -Infinity;
-        if (!worst || v > (worst.rhoHat[lastEps]?.value ?? -Infinity)) worst = e;
-      }
-    if (worst) worst.worst = true;
-  }
-  const text = merged.map((l) => `${JSON.stringify(l)}\n`).join('');
-  await writeFileAtomic(path.join(outDir, RESULTS_FILE), text);
-  if (merged.length === 0) return { summary: null, slices: 0, geometry, models };
-  const summary = summarySchema.parse(summarize(merged, { worstSlices: spec.report.worstSlices }));
-  await writeFileAtomic(path.join(outDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
-  // images/: the overall worst slices are among their series' worst: copy those folders.
-  await fs.rm(path.join(outDir, IMAGES_DIR), { recursive: true, force: true });
-  const entries: WorstImageEntry[] = [];
-  for (const w of summary.worst) {
-    for (const s of w.slices) {
-      const j = jobs.find((jj) => {
-        const off = offsets.get(jj.series.id);
-        return off !== undefined && s.sliceIndex >= off && s.sliceIndex - off < jj.units / spec.models.length;
-      });
-      if (!j) continue;
-      const local = s.sliceIndex - offsets.get(j.series.id)!;
-      const idx = JSON.parse(
-        await fs.readFile(path.join(j.dir, IMAGES_INDEX), 'utf8').catch(() => '{"worst":[]}'),
-      ) as { worst: WorstImageEntry[] };
-      const src = idx.worst.find((e) => e.model === w.model && e.sliceIndex === local);
-      if (!src) continue;
-      const rel = path.join(IMAGES_DIR, w.model, `worst-${s.rank}-${sliceKey(s.sliceIndex)}`);
-      await fs.mkdir(path.join(outDir, rel), { recursive: true });
-      for (const f of src.files) await fs.copyFile(path.join(j.dir, src.dir, f), path.join(outDir, rel, f));
-      entries.push({ ...src, rank: s.rank, sliceIndex: s.sliceIndex, dir: rel });
-    }
-  }
-  await writeFileAtomic(path.join(outDir, IMAGES_INDEX), `${JSON.stringify({ worst: entries }, null, 2)}\n`);
-  return { summary, slices: offset, geometry, models };
-}
+export { seriesNotes, type BatchSeriesRow };

@@ -8,7 +8,17 @@ import path from 'node:path';
 import type { AuditSpec } from '@shared/audit-spec';
 import { InputError, UsageError } from '@shared/errors';
 import { GEOMETRY_PRESETS, makeGeometry, type Geometry } from '@shared/geometry';
-import { dicomSource, ellipsesSource, openDataSource, type DataSource, type SliceRef } from '../data';
+import {
+  dicomSource,
+  ellipsesSource,
+  openDataSource,
+  simulateMeasurements,
+  type DataSource,
+  type SliceRef,
+} from '../data';
+import { parseNoiseSpec } from '@shared/noise-spec';
+import { tf } from '../backend';
+import { createRng } from '../random';
 import { FbpReconstructor } from '../models';
 import { loadModel } from '../models/save-load';
 import { CARD_FILE, type ModelCard } from '../models/card';
@@ -215,4 +225,19 @@ export async function prepareAudit(
     for (const m of models) m.model.dispose();
     throw e;
   }
+}
+
+/** Measurement of one slice: y = A x (+ noise seeded by the slice id, as the attack/certify commands). */
+export function measureSlice(
+  p: PreparedAudit,
+  spec: AuditSpec,
+  s: PreparedSlice,
+  xv: Float32Array,
+): { x: tf.Tensor4D; y: tf.Tensor4D } {
+  const N = p.geometry.size;
+  const x = tf.tensor4d(xv, [1, N, N, 1]);
+  const noise = parseNoiseSpec(spec.noise);
+  const rng = createRng(spec.seed).fork('noise').fork(s.seedId);
+  const y = simulateMeasurements(p.op, x, { noise, rngs: [rng] });
+  return { x, y };
 }

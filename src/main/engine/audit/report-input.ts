@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
-import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
+import { summarySchema, type AuditSummary } from '@shared/audit-results';
 import { InputError } from '@shared/errors';
 import { GEOMETRY_PRESETS } from '@shared/geometry';
 import { describeNoise, parseNoiseSpec } from '@shared/noise-spec';
@@ -17,14 +17,14 @@ import {
   spreadOf,
   type ReportCertificationRow,
   type ReportInput,
-  type ReportModel,
   type ReportRhoHatCurve,
   type ReportSigmaSweep,
   type ReportSliceRow,
   type ReportWorstCase,
 } from '@shared/report-input';
 import { readWorstImages, type WorstImageEntry } from './images';
-import { readManifest, type AuditManifest } from './manifest';
+import { flatten, headlineAttackEps, headlineCertEps, modelEntry, sliceLabel } from './report-input-parts';
+import { readManifest } from './manifest';
 import { makeRedactor } from './phi';
 import { readResults, RESULTS_FILE } from './result-store';
 
@@ -46,97 +46,7 @@ function mean(v: readonly number[]): number {
   return v.length === 0 ? 0 : v.reduce((s, a) => s + a, 0) / v.length;
 }
 
-/** "series 3f2a9c01, slice 12" / "phantom 3" / "stack.npy, slice 2": a label without identifiers. */
-export function sliceLabel(l: Pick<ResultLine, 'slice'>): string {
-  const g = l.slice.group;
-  const series = /^(?:series|file)-([0-9a-f]{8})/.exec(g);
-  if (series) return `series ${series[1]}, slice ${l.slice.index}`;
-  const phantom = /^ellipses:.*\/(\d+)$/.exec(g);
-  if (phantom) return `phantom ${phantom[1]} (slice ${l.slice.index})`;
-  return `slice ${l.slice.index}`;
-}
-
-function modelEntry(m: AuditManifest['models'][number]): ReportModel {
-  const card = m.card;
-  const t = card?.training ?? null;
-  const arch = (card?.architecture ?? {}) as { preset?: string; parameters?: number };
-  const fin = card?.metrics.final ?? null;
-  return {
-    id: m.name,
-    name: m.kind === 'fbp' ? 'FBP (baseline)' : `FBPConvNet (${t?.method ?? m.name})`,
-    kind: m.kind as ReportModel['kind'],
-    description: m.description,
-    preset: arch.preset ?? null,
-    method: t?.method ?? null,
-    hyperparameters: t
-      ? {
-          ...t.hyper,
-          learningRate: (t.optimizer.learningRate as number | undefined) ?? null,
-          batchSize: t.batchSize,
-          steps: t.steps,
-          noise: JSON.stringify(t.noise),
-          augment: t.augment,
-        }
-      : {},
-    trainingData: t?.data.description ?? null,
-    fbpFilter: card?.fbp
-      ? `${card.fbp.filter} (cutoff ${card.fbp.cutoff})`
-      : m.kind === 'fbp'
-        ? m.description
-        : null,
-    parameterCount: arch.parameters ?? null,
-    trainingSteps: t?.completedSteps ?? null,
-    trainingSeconds: t?.durationSeconds ?? null,
-    trainingStatus: t?.status ?? null,
-    seed: t?.seed ?? null,
-    metrics: fin
-      ? { psnr: fin.psnr, ssim: fin.ssim, fbpPsnr: fin.fbpPsnr, fbpSsim: fin.fbpSsim, slices: fin.slices }
-      : null,
-    weightsSha256: card?.weights.sha256 ?? null,
-    trainingCurve: card?.metrics.validation.map((v) => ({
-      step: v.step,
-      epoch: v.epoch,
-      loss: null,
-      valPsnr: v.psnr,
-    })),
-  };
-}
-
-function flatten(prefix: string, v: unknown, out: Record<string, string | number | boolean | null>): void {
-  if (v === null || typeof v !== 'object') {
-    out[prefix] = v === undefined ? null : (v as string | number | boolean | null);
-  } else if (Array.isArray(v)) {
-    out[prefix] = v.map((a) => (typeof a === 'object' ? JSON.stringify(a) : String(a))).join(', ');
-  } else {
-    for (const [k, val] of Object.entries(v)) flatten(prefix ? `${prefix}.${k}` : k, val, out);
-  }
-}
-
-/** The attack radius the summary sentence speaks about: the one closest to 1% relative. */
-type EpsEntry = NonNullable<AuditSummary['attack']>['eps'][number];
-
-function headlineAttackEps(summary: AuditSummary): EpsEntry | undefined {
-  const eps = summary.attack?.eps ?? [];
-  return eps.reduce<EpsEntry | undefined>(
-    (best, e) =>
-      !best || Math.abs((e.meanRelative ?? 0) - 0.01) < Math.abs((best.meanRelative ?? 0) - 0.01) ? e : best,
-    undefined,
-  );
-}
-
-/**
- * The certified radius the summary sentence speaks about: the one closest (relative) to the headline attack
- * radius, as the report builder picks its certification row (summary-text.ts), so the sigma we name and the
- * sweep we give are for that radius.
- */
-function headlineCertEps(summary: AuditSummary): number | undefined {
-  const c = summary.certification;
-  if (!c || c.eps.length === 0) return undefined;
-  const h = headlineAttackEps(summary)?.meanRelative ?? 0.01;
-  return c.eps.reduce((best, e) =>
-    Math.abs((e.meanRelative ?? 0) - h) < Math.abs((best.meanRelative ?? 0) - h) ? e : best,
-  ).index;
-}
+export { sliceLabel };
 
 export interface ReportInputOptions {
   /** Identifier values to redact (memory only). */
@@ -349,11 +259,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     ([, p]) => p.size === g.size && p.views === g.views,
   ) ?? [null])[0];
   const fbp = manifest.models.find((m) => m.kind === 'fbp');
-  const headline = summary.attack?.eps.reduce(
-    (best, e) =>
-      Math.abs((e.meanRelative ?? 0) - 0.01) < Math.abs((best.meanRelative ?? 0) - 0.01) ? e : best,
-    summary.attack.eps[0],
-  );
+  const headline = headlineAttackEps(summary);
   const headlineSigma: Record<string, number> = {};
   if (c)
     for (const b of c.bestSigma.filter(

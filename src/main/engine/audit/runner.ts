@@ -15,26 +15,15 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { formatAuditSpec, parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
+import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
 import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
 import { CtAuditError, InputError, JobCancelledError, UsageError } from '@shared/errors';
-import { parseNoiseSpec } from '@shared/noise-spec';
 import { initBackend, tf } from '../backend';
-import { simulateMeasurements } from '../data';
 import { createJobContext, noJob, type JobContext } from '../host/job-context';
 import { writeFileAtomic } from '../io/npy';
-import { createRng } from '../random';
-import { evaluateUnit, linesPerUnit, type UnitImages } from './evaluate-unit';
-import {
-  cacheUnitImages,
-  loadCachedImages,
-  pruneCache,
-  removeCache,
-  topK,
-  writeWorstImages,
-  IMAGES_DIR,
-  type WorstImageEntry,
-} from './images';
+import { evaluateUnit, linesPerUnit } from './evaluate-unit';
+import { finalizeImages, IMAGES_INDEX } from './finalize-images';
+import { cacheUnitImages, pruneCache, topK, type WorstImageEntry } from './images';
 import type { DataInventory } from './inventory';
 import {
   appSection,
@@ -48,13 +37,13 @@ import {
   type ManifestRun,
 } from './manifest';
 import { stringifyRedacted } from './phi';
-import { prepareAudit, type PreparedAudit, type PreparedSlice } from './prepare';
+import { measureSlice, prepareAudit, type PreparedAudit, type PreparedSlice } from './prepare';
 import { openResults, readResults, RESULTS_FILE } from './result-store';
 import { summarize } from './summary';
 
+export { IMAGES_INDEX };
 export const SPEC_FILE = 'spec.json';
 export const SUMMARY_FILE = 'summary.json';
-export const IMAGES_INDEX = 'images/index.json';
 export const REPORT_FILE = 'report.pdf';
 
 export interface RunAuditOptions {
@@ -157,21 +146,6 @@ function checkSameModels(previous: AuditManifest, p: PreparedAudit, outDir: stri
   }
 }
 
-/** Measurement of one slice: y = A x (+ noise seeded by the slice id, as the attack/certify commands). */
-function measure(
-  p: PreparedAudit,
-  spec: AuditSpec,
-  s: PreparedSlice,
-  xv: Float32Array,
-): { x: tf.Tensor4D; y: tf.Tensor4D } {
-  const N = p.geometry.size;
-  const x = tf.tensor4d(xv, [1, N, N, 1]);
-  const noise = parseNoiseSpec(spec.noise);
-  const rng = createRng(spec.seed).fork('noise').fork(s.seedId);
-  const y = simulateMeasurements(p.op, x, { noise, rngs: [rng] });
-  return { x, y };
-}
-
 export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
   await initBackend();
   const job = o.job ?? noJob();
@@ -203,7 +177,6 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
       checkResumable(spec, stored, specForComparison(JSON.parse(redacted) as AuditSpec), outDir);
     }
     await writeFileAtomic(path.join(outDir, SPEC_FILE), `${stringifyRedacted(spec, p.redact)}\n`);
-    void formatAuditSpec;
 
     const unitLines = linesPerUnit(spec);
     const total = p.slices.length * p.models.length;
@@ -274,7 +247,7 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
         completed += todo.length;
         continue;
       }
-      const { x, y } = measure(p, spec, s, xv);
+      const { x, y } = measureSlice(p, spec, s, xv);
       try {
         for (const m of todo) {
           const emit = (fraction: number, phase: string, force = false) => {
@@ -386,62 +359,4 @@ export async function writeSummary(outDir: string, worstSlices = 3): Promise<Aud
   const summary = summarySchema.parse(summarize(lines, { worstSlices }));
   await writeFileAtomic(path.join(outDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
-}
-
-/** The sigma whose smoothed image the panels show: the best sigma at the first certified radius, else the middle one. */
-export function panelSigmaIndex(spec: AuditSpec, summary: AuditSummary, model: string): number | null {
-  if (spec.attack.smoothingSamples === 0) return null;
-  const best = summary.certification?.bestSigma.find((b) => b.model === model && b.sigmaIndex !== null);
-  return best?.sigmaIndex ?? Math.floor((spec.certification.sigma.length - 1) / 2);
-}
-
-async function finalizeImages(
-  outDir: string,
-  spec: AuditSpec,
-  p: PreparedAudit,
-  summary: AuditSummary,
-): Promise<WorstImageEntry[]> {
-  const entries: WorstImageEntry[] = [];
-  // Read what is needed from the cache, then start images/ afresh (a resumed audit may have older folders).
-  const cached = new Map<string, UnitImages | null>();
-  for (const w of summary.worst)
-    for (const s of w.slices)
-      cached.set(`${w.model}/${s.sliceIndex}`, await loadCachedImages(outDir, w.model, s.sliceIndex));
-  await removeCache(outDir);
-  await fs.rm(path.join(outDir, IMAGES_DIR), { recursive: true, force: true });
-  for (const w of summary.worst) {
-    const m = p.models.find((mm) => mm.name === w.model);
-    if (!m) continue;
-    for (const s of w.slices) {
-      let im = cached.get(`${w.model}/${s.sliceIndex}`) ?? null;
-      if (!im) {
-        // Not in the cache (e.g. the audit was finished by another process): recompute the unit (seeded).
-        const sl = p.slices[s.sliceIndex];
-        const xv = await sl.source.load(sl.ref, p.geometry.size);
-        const { x, y } = measure(p, spec, sl, xv);
-        try {
-          im = (
-            await evaluateUnit({ index: sl.index, id: sl.id, seedId: sl.seedId, group: sl.group }, m, x, y, {
-              spec,
-              op: p.op,
-            })
-          ).images;
-        } finally {
-          tf.dispose([x, y]);
-        }
-      }
-      entries.push(
-        await writeWorstImages(
-          outDir,
-          w.model,
-          s.rank,
-          s.sliceIndex,
-          im,
-          panelSigmaIndex(spec, summary, w.model),
-        ),
-      );
-    }
-  }
-  await writeFileAtomic(path.join(outDir, IMAGES_INDEX), `${JSON.stringify({ worst: entries }, null, 2)}\n`);
-  return entries;
 }
