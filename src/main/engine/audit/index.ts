@@ -2,6 +2,7 @@
  * audit: the product's main job (DESIGN.md sections 4-6).
  *   runAudit({ spec, outDir, resume, job })     spec -> audit folder (runner.ts)
  *   runBatch({ folders, spec, outDir, ... })     one audit per DICOM series of a folder tree (batch.ts)
+ *   runDemo / runCtRobustness                    the demo and `reproduce ct-robustness` (demo.ts, ct-robustness.ts)
  *   summarize(lines) / writeSummary(dir)         summary.json from results.jsonl alone (summary.ts)
  *   evaluateUnit(...)                            one slice x one model (evaluate-unit.ts)
  *   openResults / readResults / parseResults     results.jsonl with resume (result-store.ts)
@@ -25,3 +26,13 @@ export { writeAuditReport, REPORT_PDF } from './report';
 export { inventoryData, type DataInventory, type InventoryFile, type InventorySeries } from './inventory';
 export { readIdentifiers, redactionTerms, makeRedactor, stringifyRedacted, REDACTED } from './phi';
 export { MANIFEST_FILE, readManifest, type AuditManifest } from './manifest';
+export {
+  runBatch,
+  BATCH_FILE,
+  SERIES_DIR,
+  type BatchRecord,
+  type BatchOutcome,
+  type RunBatchOptions,
+} from './batch';
+export { runDemo, DEMO_METHODS, DEMO_TRAIN_STEPS } from './demo';
+export { runCtRobustness, claimTable, PAPER_CLAIMS } from './ct-robustness';
