@@ -94,7 +94,7 @@ async function benchOurs(g: Geometry, repeats: number, alsoCpuMatmul: boolean): 
     o,
   );
   const fbpPixel = await time(
-    run(() => op.fbp(y, { backprojector: 'pixel' })),
+    run(() => op.fbp(y, { backprojector: 'adjoint' })),
     o,
   );
   const filterMatmul = await time(
@@ -159,9 +159,10 @@ async function writeAccuracyData(dir: string): Promise<Record<string, number>> {
   await writeNpy(join(dir, 'sl512_projected.npy'), projected, [VIEWS, g512.detectors]);
   ours.iradon_sl512_analytic_rel_rmse = relErr(fbpArray(analytic, 1, g512), sl512);
   ours.iradon_sl512_projected_rel_rmse = relErr(fbpArray(projected, 1, g512), sl512);
-  const pixel = { backprojector: 'pixel' } as const;
-  ours.pixel_sl512_analytic_rel_rmse = relErr(fbpArray(analytic, 1, g512, pixel), sl512);
-  ours.pixel_sl512_projected_rel_rmse = relErr(fbpArray(projected, 1, g512, pixel), sl512);
+  // The default backprojector is 'pixel'; the rows below show the Joseph adjoint A^T for comparison.
+  const adjoint = { backprojector: 'adjoint' } as const;
+  ours.pixel_sl512_analytic_rel_rmse = relErr(fbpArray(analytic, 1, g512, adjoint), sl512);
+  ours.pixel_sl512_projected_rel_rmse = relErr(fbpArray(projected, 1, g512, adjoint), sl512);
   return ours;
 }
 
@@ -208,7 +209,7 @@ export async function run(): Promise<void> {
       const yOwn = radonForwardArray(ph, 1, g512);
       oursAcc.iradon_skimage_pipeline_rel_rmse = relErr(fbpArray(yOwn, 1, g512), ph);
       oursAcc.pixel_skimage_pipeline_rel_rmse = relErr(
-        fbpArray(yOwn, 1, g512, { backprojector: 'pixel' }),
+        fbpArray(yOwn, 1, g512, { backprojector: 'adjoint' }),
         ph,
       );
     } catch {
@@ -229,7 +230,7 @@ export async function run(): Promise<void> {
       'FBP',
       'sk iradon',
       'ratio',
-      'FBP pixel',
+      'FBP A^T',
       'A (array)',
       'RSS MB',
       'sk RSS MB',
@@ -278,12 +279,20 @@ export async function run(): Promise<void> {
       ['iradon_skimage_pipeline_rel_rmse', "FBP(own A x), skimage's phantom, N 512"],
     ];
     const pixelRows: [string, string, string][] = [
-      ['pixel_sl512_analytic_rel_rmse', 'iradon_sl512_analytic_rel_rmse', "  same, backprojector 'pixel'"],
-      ['pixel_sl512_projected_rel_rmse', 'iradon_sl512_projected_rel_rmse', "  same, backprojector 'pixel'"],
+      [
+        'pixel_sl512_analytic_rel_rmse',
+        'iradon_sl512_analytic_rel_rmse',
+        "  same, backprojector 'adjoint' (A^T)",
+      ],
+      [
+        'pixel_sl512_projected_rel_rmse',
+        'iradon_sl512_projected_rel_rmse',
+        "  same, backprojector 'adjoint' (A^T)",
+      ],
       [
         'pixel_skimage_pipeline_rel_rmse',
         'iradon_skimage_pipeline_rel_rmse',
-        "  same, backprojector 'pixel'",
+        "  same, backprojector 'adjoint' (A^T)",
       ],
     ];
     printTable(
