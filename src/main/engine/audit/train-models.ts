@@ -56,6 +56,8 @@ async function finished(dir: string, plan: TrainPlan, s: TrainSettings): Promise
       t.completedSteps === plan.steps &&
       t.batchSize === s.batchSize &&
       t.seed === String(s.seed) &&
+      (card.architecture as { preset?: string }).preset === s.preset &&
+      Object.entries(plan.hyper ?? {}).every(([k, v]) => t.hyper[k] === v) &&
       card.geometry.size === s.geometry.size &&
       card.geometry.views === s.geometry.views;
     return ok ? card : null;
