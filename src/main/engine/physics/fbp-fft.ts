@@ -2,7 +2,6 @@
 
 import { fft } from '../numeric/fft';
 
-
 /**
  * Filter `rows` rows of length D (row-major in `y`, written to `out`) by linear convolution with a real,
  * even kernel given by its length-P frequency response `response` (P >= 2D - 1, a power of two):
