@@ -23,18 +23,10 @@
  *   CT_AUDIT_BENCH_SPLIT=K       also the benchmark net's workloads split by batch over K worker threads
  *                                (bench/nets/batch-split.ts)
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { initBackend, tf } from '../src/main/engine/backend';
-import {
-  DEFAULT_BN_MOMENTUM,
-  FBPCONVNET_PRESETS,
-  type FbpConvNetPresetName,
-} from '../src/main/engine/models/fbpconvnet';
-import { buildResidualUnet } from '../src/main/engine/models/unet';
-import { readNpy, writeNpy } from '../src/main/engine/io/npy';
+import { FBPCONVNET_PRESETS } from '../src/main/engine/models/fbpconvnet';
 import { createRng } from '../src/main/engine/random';
 import { findPython, fmtMs, fmtRatio, peakRssMb, printTable } from './harness';
 import { BatchSplitPool } from './nets/batch-split';
@@ -44,59 +36,11 @@ import {
   benchUnet,
   benchUnetForwardMacs,
   benchUnetInit,
-  benchUnetShapes,
   benchUnetVariables,
-  mseLoss,
   type BenchUnetParams,
 } from './nets/unet';
-
-type WorkloadKind = 'train' | 'forward' | 'input_grad';
-
-interface Workload {
-  id: string;
-  label: string;
-  kind: WorkloadKind;
-  batch: number;
-  size: number;
-  /** Issue 3's goal for ours / PyTorch (2 threads). */
-  goal?: number;
-  /** An FBPConvNet preset's U-Net (models/unet.ts, batch norm) instead of the benchmark net. */
-  preset?: FbpConvNetPresetName;
-}
-
-const WORKLOADS: Workload[] = [
-  { id: 'train64', label: 'train step 64x64 b4', kind: 'train', batch: 4, size: 64, goal: 4 },
-  { id: 'train128', label: 'train step 128x128 b8', kind: 'train', batch: 8, size: 128, goal: 4 },
-  { id: 'fwd50', label: 'forward 128x128 b50', kind: 'forward', batch: 50, size: 128, goal: 2 },
-  { id: 'gradx', label: 'input grad 128x128 b8', kind: 'input_grad', batch: 8, size: 128, goal: 3 },
-  // The FBPConvNet presets of the training engine (U-Net part; FBP is outside the trained graph), at the
-  // trainer's default batch; `paper` at 128x128 batch 1 only (it is meant for 512x512 on a GPU).
-  { id: 'tiny', label: 'preset tiny: train 128x128 b4', kind: 'train', batch: 4, size: 128, preset: 'tiny' },
-  {
-    id: 'small',
-    label: 'preset small: train 128x128 b4',
-    kind: 'train',
-    batch: 4,
-    size: 128,
-    preset: 'small',
-  },
-  {
-    id: 'smallfwd',
-    label: 'preset small: forward 128x128 b50',
-    kind: 'forward',
-    batch: 50,
-    size: 128,
-    preset: 'small',
-  },
-  {
-    id: 'paper',
-    label: 'preset paper: train 128x128 b1',
-    kind: 'train',
-    batch: 1,
-    size: 128,
-    preset: 'paper',
-  },
-];
+import { crossCheck, relErr } from './nets/unet-cross-check';
+import { WORKLOADS, setupOurs, splitRunner, type Workload } from './nets/unet-workloads';
 
 interface PeerTiming {
   runs_ms: number[];
@@ -110,147 +54,6 @@ const median = (a: number[]) => {
 };
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-function randomImages(seed: string, b: number, n: number): tf.Tensor4D {
-  const v = createRng(seed).fillNormal(new Float32Array(b * n * n));
-  return tf.tensor4d(v, [b, n, n, 1]);
-}
-
-/** An FBPConvNet preset's U-Net as the trainer runs it (training-mode batch norm). */
-function setupPreset(w: Workload & { preset: FbpConvNetPresetName }): {
-  run: () => void;
-  dispose: () => void;
-} {
-  const model = buildResidualUnet(
-    { ...FBPCONVNET_PRESETS[w.preset], size: w.size, bnMomentum: DEFAULT_BN_MOMENTUM },
-    'bench',
-  );
-  const x = randomImages(`x-${w.id}`, w.batch, w.size);
-  const y = randomImages(`y-${w.id}`, w.batch, w.size);
-  const opt: tf.Optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
-  const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
-  const run =
-    w.kind === 'train'
-      ? () => {
-          const { value, grads } = tf.variableGrads(
-            () => mseLoss(model.apply(x, { training: true }) as tf.Tensor, y),
-            vars,
-          );
-          opt.applyGradients(grads);
-          value.dataSync();
-          tf.dispose([value, ...Object.values(grads)]);
-        }
-      : () => void tf.tidy(() => tf.sum(model.apply(x, { training: false }) as tf.Tensor)).dataSync();
-  return {
-    run,
-    dispose: () => {
-      opt.dispose();
-      model.dispose();
-      tf.dispose([x, y]);
-    },
-  };
-}
-
-/** Our side of a workload: a function that runs one call to completion, and a disposer. */
-function setupOurs(w: Workload, p: BenchUnetParams): { run: () => void; dispose: () => void } {
-  if (w.preset) return setupPreset({ ...w, preset: w.preset });
-  const x = randomImages(`x-${w.id}`, w.batch, w.size);
-  const y = randomImages(`y-${w.id}`, w.batch, w.size);
-  if (w.kind === 'train') {
-    const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
-    const vars = Object.values(p);
-    return {
-      run: () => {
-        const cost = opt.minimize(() => mseLoss(benchUnet(p, x), y), true, vars);
-        cost?.dataSync();
-        cost?.dispose();
-      },
-      dispose: () => {
-        opt.dispose();
-        tf.dispose([x, y]);
-      },
-    };
-  }
-  if (w.kind === 'forward') {
-    return {
-      run: () => void tf.tidy(() => tf.sum(benchUnet(p, x))).dataSync(),
-      dispose: () => tf.dispose([x, y]),
-    };
-  }
-  const gradOf = tf.grad((xx: tf.Tensor) => mseLoss(benchUnet(p, xx as tf.Tensor4D), y));
-  return {
-    run: () => void tf.tidy(() => tf.sum(gradOf(x))).dataSync(),
-    dispose: () => tf.dispose([x, y]),
-  };
-}
-
-/** The batch-split version of a benchmark-net workload (fresh random data of the same shape). */
-function splitRunner(pool: BatchSplitPool, w: Workload): () => Promise<unknown> {
-  const n = w.batch * w.size * w.size;
-  const x = createRng(`split-x-${w.id}`).fillNormal(new Float32Array(n));
-  const y = createRng(`split-y-${w.id}`).fillNormal(new Float32Array(n));
-  if (w.kind === 'train') return () => pool.trainStep(x, y, w.batch, w.size);
-  return () => pool.map(w.kind === 'forward' ? 'forward' : 'gradx', x, y, w.batch, w.size);
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return a.length === b.length ? Math.sqrt(d / n) : Infinity;
-}
-
-/** Same weights and data on both sides: loss, output, input gradient and every parameter gradient. */
-async function crossCheck(peer: PythonPeer): Promise<void> {
-  const [b, n] = [2, 32];
-  const dir = mkdtempSync(join(tmpdir(), 'ct-audit-unet-'));
-  try {
-    const host = benchUnetInit('cross-check');
-    const shapes = benchUnetShapes();
-    for (const [k, v] of Object.entries(host)) await writeNpy(join(dir, `${k}.npy`), v, shapes[k]);
-    const x = randomImages('cc-x', b, n);
-    const y = randomImages('cc-y', b, n);
-    await writeNpy(join(dir, 'x.npy'), x.dataSync() as Float32Array, x.shape);
-    await writeNpy(join(dir, 'y.npy'), y.dataSync() as Float32Array, y.shape);
-    const p = benchUnetVariables(host);
-    const { value, grads } = tf.variableGrads(() => mseLoss(benchUnet(p, x), y), Object.values(p));
-    const out = tf.tidy(() => benchUnet(p, x));
-    const gx = tf.grad((xx: tf.Tensor) => mseLoss(benchUnet(p, xx as tf.Tensor4D), y))(x);
-    const torch = await peer.call<{ loss: number }>({ cmd: 'check', dir });
-    const rows: string[][] = [];
-    const loss = value.dataSync()[0];
-    rows.push([
-      'loss',
-      `${loss.toPrecision(7)} vs ${torch.loss.toPrecision(7)}`,
-      relErr([loss], [torch.loss]).toExponential(1),
-    ]);
-    const cmp = async (label: string, t: tf.Tensor, file: string) => {
-      const ref = (await readNpy(join(dir, file))).data as Float32Array;
-      rows.push([label, `[${t.shape}]`, relErr(t.dataSync(), ref).toExponential(1)]);
-    };
-    await cmp('output', out, 'torch_out.npy');
-    await cmp('input gradient', gx, 'torch_gx.npy');
-    let worst = 0;
-    let worstName = '';
-    for (const k of Object.keys(shapes)) {
-      const ref = (await readNpy(join(dir, `torch_g_${k}.npy`))).data as Float32Array;
-      const e = relErr(grads[p[k].name].dataSync(), ref);
-      if (e > worst) [worst, worstName] = [e, k];
-    }
-    rows.push(['parameter gradients (worst)', worstName, worst.toExponential(1)]);
-    printTable(
-      `Same net on both sides (B${b} ${n}x${n}, shared weights): relative L2 difference`,
-      ['quantity', 'value', 'rel. diff'],
-      rows,
-    );
-    tf.dispose([value, ...Object.values(grads), out, gx, x, y, ...Object.values(p)]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function printProfile(w: Workload, p: BenchUnetParams): void {
   const ours = setupOurs(w, p);
