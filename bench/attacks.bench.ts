@@ -7,8 +7,8 @@
  * scaled by the 4x fewer pixels.
  *
  * The long runs are timed once (after a short warm-up), not as a median of 5.
- * Env: CT_AUDIT_BACKEND, CT_AUDIT_WASM_FAST_KERNELS=1 (the XNNPACK Conv2DBackpropInput: faster attack
- * gradients), CT_AUDIT_BENCH_QUICK=1 (S = 1000 and FBPConvNet PGA skipped), CT_AUDIT_BENCH_BATCHES (e.g. "4,8,16").
+ * Env: CT_AUDIT_BACKEND, CT_AUDIT_WASM_FAST_KERNELS=0 (wasm's own kernels instead of the project's faster
+ * ones, the default), CT_AUDIT_BENCH_QUICK=1 (S = 1000 and FBPConvNet PGA skipped), CT_AUDIT_BENCH_BATCHES (e.g. "4,8,16").
  */
 import { makeGeometry } from '@shared/geometry';
 import { initBackend, tf } from '../src/main/engine/backend';
@@ -34,7 +34,7 @@ export async function run(): Promise<void> {
   const batches = (process.env.CT_AUDIT_BENCH_BATCHES ?? '4,8,16').split(',').map(Number);
   console.log(
     `backend ${info.backend} (${info.provider})${info.wasm ? `, simd ${info.wasm.simd}, threads ${info.wasm.threads}` : ''}; ` +
-      `fast wasm kernels: ${process.env.CT_AUDIT_WASM_FAST_KERNELS === '1' ? 'on' : 'off'}; ${info.platform}`,
+      `fast wasm kernels: ${process.env.CT_AUDIT_WASM_FAST_KERNELS === '0' ? 'off' : 'on'}; ${info.platform}`,
   );
   const g = makeGeometry({ size: 128, views: 36 });
   const N = g.size;
