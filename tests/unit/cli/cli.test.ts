@@ -4,39 +4,17 @@
  * (brute-force PSNR, expected.json from pydicom), not against the engine's own helpers.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { promises as fs, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeNpy, encodeNpy } from '../../../src/main/engine/io/npy';
+import { cli, expectOneLineError } from '../helpers/cli';
 
-const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = path.join(root, 'bin/ct-audit.mjs');
 const dicomDir = path.resolve(root, '../shared/data/dicom');
 const haveDicom = existsSync(path.join(dicomDir, 'expected.json'));
 if (!haveDicom) console.log(`skipping reference-DICOM CLI tests: ${dicomDir} not found`);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { ...process.env, CT_AUDIT_BACKEND: 'wasm' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 async function readNpyFile(p: string) {
   return decodeNpy(await fs.readFile(p), p);
@@ -46,17 +24,6 @@ let tmp: string;
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ct-audit-cli-'));
 });
-
-function expectOneLineError(r: Result, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => !l.startsWith('npm warn'));
-  expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-}
 
 describe('ct-audit CLI', () => {
   it('info --json reports the backend and its versions', async () => {

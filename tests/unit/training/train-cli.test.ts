@@ -4,48 +4,13 @@
  * option (exit 1 for input, 2 for usage).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodeNpy } from '../../../src/main/engine/io/npy';
+import { cli, expectOneLineError } from '../helpers/cli';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = path.join(root, 'bin/ct-audit.mjs');
 let tmp: string;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { ...process.env, CT_AUDIT_BACKEND: 'wasm' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-function expectOneLineError(r: Result, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => !l.startsWith('npm warn'));
-  expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 const small = ['--preset', 'tiny', '--size', '16', '--views', '8', '--batch', '2', '--steps-per-epoch', '2'];
 
