@@ -82,3 +82,39 @@ export function gridTop(o: ChartCommonOptions, rows: number, fontSize: number): 
 export function chartText(o: ChartCommonOptions | undefined): ChartTextStyle {
   return { ...DEFAULT_CHART_TEXT, ...o?.text };
 }
+
+/**
+ * The frame every chart shares: no animation unless asked, transparent background, text style, optional
+ * centred title, a horizontal legend (all series when `legend` is undefined) and a grid whose top leaves
+ * room for the title and the wrapped legend (`legendNames` sizes it). Builders spread it and add axes/series.
+ */
+export function chartFrame(
+  options: ChartCommonOptions,
+  text: ChartTextStyle,
+  legendNames: readonly string[],
+  legend: readonly string[] | undefined,
+  gridRight: number,
+) {
+  return {
+    animation: options.animation ?? false,
+    backgroundColor: 'transparent',
+    textStyle: { fontFamily: text.fontFamily, fontSize: text.fontSize, color: text.color },
+    title: options.title
+      ? { text: options.title, left: 'center', textStyle: { fontSize: text.fontSize + 2 } }
+      : undefined,
+    legend: {
+      ...(legend ? { data: [...legend] } : {}),
+      top: options.title ? 24 : 0,
+      textStyle: { fontSize: text.fontSize },
+      itemWidth: 18,
+      itemHeight: 8,
+    },
+    tooltip: { trigger: 'axis' as const },
+    grid: {
+      left: 64,
+      right: gridRight,
+      top: gridTop(options, legendRows(legendNames, options.width ?? 600, text.fontSize), text.fontSize),
+      bottom: 44,
+    },
+  };
+}

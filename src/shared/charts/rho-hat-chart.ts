@@ -12,14 +12,7 @@
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { ReportRhoHatCurve } from '../report-input';
 import { toPercent } from './axis';
-import {
-  chartText,
-  gridTop,
-  legendRows,
-  modelColors,
-  type ChartCommonOptions,
-  type ChartModel,
-} from './palette';
+import { chartFrame, chartText, modelColors, type ChartCommonOptions, type ChartModel } from './palette';
 
 export type SpreadBand = 'range' | 'quartiles' | 'none';
 
@@ -97,26 +90,7 @@ export function rhoHatChartOption(
     });
   });
   return {
-    animation: options.animation ?? false,
-    backgroundColor: 'transparent',
-    textStyle: { fontFamily: text.fontFamily, fontSize: text.fontSize, color: text.color },
-    title: options.title
-      ? { text: options.title, left: 'center', textStyle: { fontSize: text.fontSize + 2 } }
-      : undefined,
-    legend: {
-      data: legend,
-      top: options.title ? 24 : 0,
-      textStyle: { fontSize: text.fontSize },
-      itemWidth: 18,
-      itemHeight: 8,
-    },
-    tooltip: { trigger: 'axis' },
-    grid: {
-      left: 64,
-      right: 20,
-      top: gridTop(options, legendRows(legend, options.width ?? 600, text.fontSize), text.fontSize),
-      bottom: 44,
-    },
+    ...chartFrame(options, text, legend, legend, 20),
     xAxis: {
       type: 'value',
       name: RHO_HAT_X_AXIS_NAME,

@@ -9,14 +9,7 @@
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { ReportSigmaSweep } from '../report-input';
 import { axisTypeFor } from './axis';
-import {
-  chartText,
-  gridTop,
-  legendRows,
-  modelColors,
-  type ChartCommonOptions,
-  type ChartModel,
-} from './palette';
+import { chartFrame, chartText, modelColors, type ChartCommonOptions, type ChartModel } from './palette';
 
 export interface SigmaSweepChartOptions extends ChartCommonOptions {
   /** Force the sigma axis type; default: log when the sigmas span a decade or more. */
@@ -89,26 +82,7 @@ export function sigmaSweepChartOption(
   const sigmaType = options.sigmaAxis ?? axisTypeFor(sigmas);
   const axisLabel = { fontSize: text.fontSize - 1 };
   return {
-    animation: options.animation ?? false,
-    backgroundColor: 'transparent',
-    textStyle: { fontFamily: text.fontFamily, fontSize: text.fontSize, color: text.color },
-    title: options.title
-      ? { text: options.title, left: 'center', textStyle: { fontSize: text.fontSize + 2 } }
-      : undefined,
-    legend: {
-      data: legend,
-      top: options.title ? 24 : 0,
-      textStyle: { fontSize: text.fontSize },
-      itemWidth: 18,
-      itemHeight: 8,
-    },
-    tooltip: { trigger: 'axis' },
-    grid: {
-      left: 64,
-      right: 60,
-      top: gridTop(options, legendRows(legend, options.width ?? 600, text.fontSize), text.fontSize),
-      bottom: 44,
-    },
+    ...chartFrame(options, text, legend, legend, 60),
     xAxis: {
       type: sigmaType,
       name: SIGMA_SWEEP_X_AXIS_NAME,

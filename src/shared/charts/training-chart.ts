@@ -7,7 +7,7 @@
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { ReportTrainingPoint } from '../report-input';
 import { axisTypeFor } from './axis';
-import { chartText, gridTop, legendRows, MODEL_COLORS, type ChartCommonOptions } from './palette';
+import { chartFrame, chartText, MODEL_COLORS, type ChartCommonOptions } from './palette';
 
 export const TRAINING_X_AXIS_NAME = 'step';
 export const TRAINING_LOSS_AXIS_NAME = 'loss';
@@ -67,33 +67,13 @@ export function trainingChartOption(
   }
   const axisLabel = { fontSize: text.fontSize - 1 };
   return {
-    animation: options.animation ?? false,
-    backgroundColor: 'transparent',
-    textStyle: { fontFamily: text.fontFamily, fontSize: text.fontSize, color: text.color },
-    title: options.title
-      ? { text: options.title, left: 'center', textStyle: { fontSize: text.fontSize + 2 } }
-      : undefined,
-    legend: {
-      top: options.title ? 24 : 0,
-      textStyle: { fontSize: text.fontSize },
-      itemWidth: 18,
-      itemHeight: 8,
-    },
-    tooltip: { trigger: 'axis' },
-    grid: {
-      left: 64,
-      right: 60,
-      top: gridTop(
-        options,
-        legendRows(
-          series.map((s) => String(s.name)),
-          options.width ?? 600,
-          text.fontSize,
-        ),
-        text.fontSize,
-      ),
-      bottom: 44,
-    },
+    ...chartFrame(
+      options,
+      text,
+      series.map((s) => String(s.name)),
+      undefined,
+      60,
+    ),
     xAxis: {
       type: 'value',
       name: TRAINING_X_AXIS_NAME,
