@@ -249,3 +249,23 @@ export const summarySchema = z.object({
   ),
 });
 export type AuditSummary = z.infer<typeof summarySchema>;
+
+/** One series of a batch audit: its folder, status and per-model headline numbers (batch.json, the UI). */
+export interface BatchSeriesRow {
+  id: string;
+  folder: string;
+  files: number;
+  slices: number;
+  status: 'complete' | 'failed' | 'pending';
+  error: string | null;
+  models: {
+    model: string;
+    clean: number;
+    rhoHat: { spec: string; value: number }[];
+    /** Mean certified bound at the first certified radius and its best sigma (null: none certified). */
+    certified: number | null;
+    certifiedSigma: string | null;
+    /** This series has the largest rho-hat at the largest radius for this model. */
+    worst: boolean;
+  }[];
+}

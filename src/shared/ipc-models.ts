@@ -8,7 +8,7 @@
  * entries are absolute or relative ("1%" of ||A x|| for measurement-space, of ||x|| for image-space).
  */
 import { z } from 'zod';
-import type { AuditSummary } from './audit-results';
+import type { AuditSummary, BatchSeriesRow } from './audit-results';
 import type { Geometry } from './geometry';
 import { FILTER_NAMES, GeometryChoiceSchema, JobIdSchema, PathSchema, SliceRefSchema } from './ipc-common';
 
@@ -301,22 +301,7 @@ export const BatchRunRequestSchema = AuditRunRequestSchema.omit({ data: true }).
 });
 export type BatchRunRequest = z.infer<typeof BatchRunRequestSchema>;
 
-export interface BatchSeriesRowWire {
-  id: string;
-  folder: string;
-  files: number;
-  slices: number;
-  status: 'complete' | 'failed' | 'pending';
-  error: string | null;
-  models: {
-    model: string;
-    clean: number;
-    rhoHat: { spec: string; value: number }[];
-    certified: number | null;
-    certifiedSigma: string | null;
-    worst: boolean;
-  }[];
-}
+export type BatchSeriesRowWire = BatchSeriesRow;
 
 export interface BatchRecordWire {
   folders: string[];

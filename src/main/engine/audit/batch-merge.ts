@@ -15,25 +15,9 @@ import { readManifest, type AuditManifest } from './manifest';
 import { readResults, RESULTS_FILE } from './result-store';
 import { IMAGES_INDEX, SUMMARY_FILE } from './runner';
 import { summarize } from './summary';
+import type { BatchSeriesRow } from '@shared/audit-results';
 
-export interface BatchSeriesRow {
-  id: string;
-  folder: string;
-  files: number;
-  slices: number;
-  status: 'complete' | 'failed' | 'pending';
-  error: string | null;
-  models: {
-    model: string;
-    clean: number;
-    rhoHat: { spec: string; value: number }[];
-    /** Mean certified bound at the first certified radius and its best sigma (null: none certified). */
-    certified: number | null;
-    certifiedSigma: string | null;
-    /** This series has the largest rho-hat at the largest radius for this model. */
-    worst: boolean;
-  }[];
-}
+export type { BatchSeriesRow };
 
 /** One series audit of a batch. */
 export interface SeriesJob {
