@@ -7,11 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../src/main/engine/backend';
 import { makeGeometry } from '@shared/geometry';
 import { UsageError } from '@shared/errors';
-import { RadonOperator, makePhantom } from '../../../src/main/engine/physics';
-import { FbpConvNet } from '../../../src/main/engine/models/fbpconvnet';
 import { PerturbationGenerator } from '../../../src/main/engine/models/generator';
-import { createRng } from '../../../src/main/engine/random';
-import type { MethodContext, TrainBatch } from '../../../src/main/engine/training/method';
 import {
   budgets,
   createMinmaxMethod,
@@ -19,6 +15,7 @@ import {
   subBatchSizes,
   type MinmaxMethod,
 } from '../../../src/main/engine/training/methods/minmax';
+import { tinyMethodSetup, type TinyMethodSetup } from '../helpers/method-setup';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -27,27 +24,8 @@ beforeAll(async () => {
 const g = makeGeometry({ size: 16, views: 12 });
 
 /** A tiny model, its optimizer and a batch of 4 ellipse phantoms with y = A x. */
-function setup(
-  seed: number,
-  learningRate = 1e-3,
-): { ctx: MethodContext; batch: TrainBatch; dispose: () => void } {
-  const op = new RadonOperator(g);
-  const model = FbpConvNet.create(g, { preset: 'tiny', seed });
-  const imgs = [0, 1, 2, 3].map((i) => makePhantom('ellipses', 16, { seed: `${seed}-${i}` }).image);
-  const x = tf.tensor4d(Float32Array.from(imgs.flatMap((a) => Array.from(a))), [4, 16, 16, 1]);
-  const y = op.forward(x);
-  const optimizer = tf.train.adam(learningRate, 0.5, 0.999);
-  const ctx: MethodContext = {
-    model,
-    optimizer,
-    op,
-    geometry: g,
-    rng: createRng(seed),
-    step: 0,
-    epoch: 1,
-    stepsPerEpoch: 10,
-  };
-  return { ctx, batch: { x, y }, dispose: () => (tf.dispose([x, y]), optimizer.dispose(), model.dispose()) };
+function setup(seed: number, learningRate = 1e-3): TinyMethodSetup {
+  return tinyMethodSetup(g, seed, { optimizer: () => tf.train.adam(learningRate, 0.5, 0.999), epoch: 1 });
 }
 
 const HP = { generatorChannels: 4, generatorLayers: 3, generatorLearningRate: 1e-3, epsRelative: 0.02 };

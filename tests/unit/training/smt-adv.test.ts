@@ -6,16 +6,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../src/main/engine/backend';
 import { makeGeometry } from '@shared/geometry';
-import { RadonOperator, makePhantom } from '../../../src/main/engine/physics';
-import { FbpConvNet } from '../../../src/main/engine/models/fbpconvnet';
-import { createRng } from '../../../src/main/engine/random';
-import type { MethodContext, TrainBatch } from '../../../src/main/engine/training/method';
 import {
   createSmtAdvMethod,
   smoothedApply,
   smoothedPgdPerturbation,
   type SmtAdvHyper,
 } from '../../../src/main/engine/training/methods/smt-adv';
+import { tinyMethodSetup, type TinyMethodSetup } from '../helpers/method-setup';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -23,27 +20,8 @@ beforeAll(async () => {
 
 const g = makeGeometry({ size: 16, views: 12 });
 
-function setup(
-  seed: number,
-  learningRate = 1e-2,
-): { ctx: MethodContext; batch: TrainBatch; dispose: () => void } {
-  const op = new RadonOperator(g);
-  const model = FbpConvNet.create(g, { preset: 'tiny', seed });
-  const imgs = [0, 1, 2, 3].map((i) => makePhantom('ellipses', 16, { seed: `${seed}-${i}` }).image);
-  const x = tf.tensor4d(Float32Array.from(imgs.flatMap((a) => Array.from(a))), [4, 16, 16, 1]);
-  const y = op.forward(x);
-  const optimizer = tf.train.adam(learningRate);
-  const ctx: MethodContext = {
-    model,
-    optimizer,
-    op,
-    geometry: g,
-    rng: createRng(seed),
-    step: 0,
-    epoch: 0,
-    stepsPerEpoch: 10,
-  };
-  return { ctx, batch: { x, y }, dispose: () => (tf.dispose([x, y]), optimizer.dispose(), model.dispose()) };
+function setup(seed: number, learningRate = 1e-2): TinyMethodSetup {
+  return tinyMethodSetup(g, seed, { optimizer: () => tf.train.adam(learningRate) });
 }
 
 const H: SmtAdvHyper = { epsRelative: 0.05, steps: 3, stepSize: 0.5, sigmaRelative: 0.05, samples: 3 };

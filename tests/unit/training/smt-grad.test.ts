@@ -6,11 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../src/main/engine/backend';
 import { makeGeometry } from '@shared/geometry';
-import { RadonOperator, makePhantom } from '../../../src/main/engine/physics';
-import { FbpConvNet } from '../../../src/main/engine/models/fbpconvnet';
-import { createRng } from '../../../src/main/engine/random';
-import type { MethodContext, TrainBatch } from '../../../src/main/engine/training/method';
 import { createSmtGradMethod, smtGradSchedule } from '../../../src/main/engine/training/methods/smt-grad';
+import { tinyMethodSetup, type TinyMethodSetup } from '../helpers/method-setup';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -18,27 +15,8 @@ beforeAll(async () => {
 
 const g = makeGeometry({ size: 16, views: 12 });
 
-function setup(
-  seed: number,
-  stepsPerEpoch = 12,
-): { ctx: MethodContext; batch: TrainBatch; dispose: () => void } {
-  const op = new RadonOperator(g);
-  const model = FbpConvNet.create(g, { preset: 'tiny', seed });
-  const imgs = [0, 1, 2, 3].map((i) => makePhantom('ellipses', 16, { seed: `${seed}-${i}` }).image);
-  const x = tf.tensor4d(Float32Array.from(imgs.flatMap((a) => Array.from(a))), [4, 16, 16, 1]);
-  const y = op.forward(x);
-  const optimizer = tf.train.adam(1e-2);
-  const ctx: MethodContext = {
-    model,
-    optimizer,
-    op,
-    geometry: g,
-    rng: createRng(seed),
-    step: 0,
-    epoch: 0,
-    stepsPerEpoch,
-  };
-  return { ctx, batch: { x, y }, dispose: () => (tf.dispose([x, y]), optimizer.dispose(), model.dispose()) };
+function setup(seed: number, stepsPerEpoch = 12): TinyMethodSetup {
+  return tinyMethodSetup(g, seed, { optimizer: () => tf.train.adam(1e-2), stepsPerEpoch });
 }
 
 describe('smt-grad method', () => {
