@@ -6,11 +6,16 @@
 import type { Geometry } from '@shared/geometry';
 import type { tf } from '../backend';
 
-export type ReconstructorKind = 'fbp' | 'linear' | 'fbpconvnet';
+export type ReconstructorKind = 'fbp' | 'linear' | 'fbpconvnet' | 'imported';
 
 export interface Reconstructor {
   readonly kind: ReconstructorKind;
   readonly geometry: Geometry;
+  /**
+   * False for a black-box model (an imported network run by onnxruntime): reconstruct gives forward passes
+   * only, no gradient flows through it, and attacks must be gradient-free. Absent means true.
+   */
+  readonly differentiable?: boolean;
   /**
    * f(y) in inference mode (batch norm uses its moving statistics). Differentiable with respect to y (attacks
    * take tf.grad through it). Does not dispose y. Caller owns the result.

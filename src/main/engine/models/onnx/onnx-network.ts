@@ -10,6 +10,7 @@
  */
 import { InputError, ShapeError } from '@shared/errors';
 import { tf } from '../../backend';
+import type { ImportedNetwork } from '../imported/network';
 import { compileOnnxGraph, type GraphIo, type OnnxGraph } from './graph';
 import { decodeModelProto, type OnnxModelProto } from './proto';
 import { device, logicalShape, type Value } from './value';
@@ -21,7 +22,9 @@ export interface OnnxProvenance {
   ops: string[];
 }
 
-export class OnnxNetwork {
+export class OnnxNetwork implements ImportedNetwork {
+  readonly differentiable = true;
+
   private constructor(
     private readonly graph: OnnxGraph,
     readonly provenance: OnnxProvenance,
