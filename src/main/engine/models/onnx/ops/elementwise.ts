@@ -8,7 +8,15 @@
 import { tf } from '../../../backend';
 import { hostTensor, isFloat, sizeOf, type HostTensor } from '../host-tensor';
 import { Unsupported, type OpDef } from '../op-types';
-import { broadcastNhwc, constantNumbers, device, plainTensor, type ConstantPool, type Value } from '../value';
+import {
+  broadcastNhwc,
+  constantNumbers,
+  device,
+  logicalShape,
+  plainTensor,
+  type ConstantPool,
+  type Value,
+} from '../value';
 
 /** numpy broadcast of two shapes; undefined when they do not broadcast. */
 export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | undefined {
@@ -74,6 +82,11 @@ export function binaryValues(
   pool: ConstantPool,
   fn: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor,
 ): Value {
+  if (!broadcastShape(logicalShape(a), logicalShape(b))) {
+    throw new Unsupported(
+      `shapes [${logicalShape(a).join(',')}] and [${logicalShape(b).join(',')}] do not broadcast`,
+    );
+  }
   const nhwc = (a.kind === 'device' && a.layout === 'nhwc') || (b.kind === 'device' && b.layout === 'nhwc');
   if (nhwc) {
     const x = broadcastNhwc(a, pool);
