@@ -172,8 +172,9 @@ export interface Result {
 export function runImported(bytes: Uint8Array, feeds: Record<string, Feed>, nhwc: boolean): Result[] {
   const graph = compileOnnxGraph(decodeModelProto(bytes, 'test.onnx'), 'test.onnx');
   const pool = new ConstantPool();
+  let results: Result[] = [];
   try {
-    return tf.tidy(() => {
+    tf.tidy(() => {
       const values: Record<string, Value> = {};
       for (const [k, f] of Object.entries(feeds)) {
         values[k] =
@@ -181,12 +182,13 @@ export function runImported(bytes: Uint8Array, feeds: Record<string, Feed>, nhwc
             ? device(tf.tensor(toNhwc(f), [f.shape[0], f.shape[2], f.shape[3], f.shape[1]]), 'nhwc')
             : device(tf.tensor(f.data, f.shape));
       }
-      return graph.run(values).map((v) => {
+      results = graph.run(values).map((v) => {
         if (v.kind === 'host') return { shape: [...v.shape], data: Float64Array.from(v.data) };
         const t = plainTensor(v, pool);
         return { shape: [...t.shape], data: Float64Array.from(t.dataSync() as ArrayLike<number>, Number) };
       });
     });
+    return results;
   } finally {
     pool.dispose();
     graph.dispose();
@@ -274,13 +276,16 @@ export function gradCheck(
     };
     // The difference of the two outputs is taken element-wise in float64 before the dot product with v:
     // a float32 loss would keep only ~4 digits of a difference of size 2 h |grad|.
-    const output = (data: Float32Array) =>
+    const output = (data: Float32Array) => {
+      let out = new Float64Array(0);
       tf.tidy(() => {
         const values: Record<string, Value> = {};
         for (const [k, f] of Object.entries(feeds)) values[k] = device(tf.tensor(f.data, f.shape));
         values[input] = device(tf.tensor(toStored(data), shape), nhwc ? 'nhwc' : 'plain');
-        return Float64Array.from(plainTensor(graph.run(values)[0], pool).dataSync() as Float32Array);
+        out = Float64Array.from(plainTensor(graph.run(values)[0], pool).dataSync() as Float32Array);
       });
+      return out;
+    };
     const analytic = tf.tidy(() => {
       const g = tf.grad(loss)(tf.tensor(toStored(f0.data), shape));
       return tf.sum(tf.mul(g, tf.tensor(toStored(d), shape))).dataSync()[0];

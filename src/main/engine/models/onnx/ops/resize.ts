@@ -1,15 +1,12 @@
 /**
  * Resize (opset 10-19) and Upsample (opset 7-9) on the two spatial axes of an nhwc image, modes nearest and
- * linear. Where ONNX's coordinate mapping equals a tfjs kernel's, forward and gradient, that kernel runs:
- *   linear  align_corners                                 tf.image.resizeBilinear(alignCorners)
- *           asymmetric                                    tf.image.resizeBilinear()
- * (asymmetric only when the scale is exactly output / input, since ONNX maps coordinates with the given
- * scale). Every other combination is computed from ONNX's formulas directly: per axis the source coordinate
- * of each output pixel, then a gather (nearest) or two gathers blended linearly, which is exact and
- * differentiable. Two tfjs 4.22 kernels are right forward but not backward, so they are not used: the
- * gradient of resizeBilinear(halfPixelCenters) ignores halfPixelCenters, and the cpu backend's gradient of
- * resizeNearestNeighbor is wrong for batches > 1 (both found by tests/unit/models/onnx against PyTorch).
- * cubic, tf_crop_and_resize and antialiased downsampling are not implemented.
+ * linear, computed from ONNX's formulas: per axis the source coordinate of each output pixel (every
+ * coordinate_transformation_mode but tf_crop_and_resize, every nearest_mode), then a gather (nearest) or two
+ * gathers blended linearly (linear), which is exact and differentiable on every backend. tfjs' own resize
+ * kernels are not used: in tfjs 4.22 they are right forward, but the gradient of resizeBilinear ignores
+ * halfPixelCenters, and on the cpu backend the gradients of resizeBilinear (non-square images) and
+ * resizeNearestNeighbor (batches > 1) are wrong (found against PyTorch and by gradient checks in
+ * tests/unit/models/onnx). cubic, tf_crop_and_resize and antialiased downsampling are not implemented.
  */
 import { tf } from '../../../backend';
 import { Unsupported, type CompileContext, type OpDef } from '../op-types';
@@ -108,12 +105,6 @@ function resizeImage(
   scales: [number, number],
   st: ResizeSettings,
 ): tf.Tensor4D {
-  const [n0, n1] = [t.shape[1], t.shape[2]];
-  const exact = scales[0] === out[0] / n0 && scales[1] === out[1] / n1;
-  if (st.mode === 'linear') {
-    if (st.coordinate === 'align_corners') return tf.image.resizeBilinear(t, out, true, false);
-    if (exact && st.coordinate === 'asymmetric') return tf.image.resizeBilinear(t, out, false, false);
-  }
   return resizeAxis(resizeAxis(t, 1, out[0], scales[0], st), 2, out[1], scales[1], st);
 }
 
