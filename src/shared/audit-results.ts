@@ -14,6 +14,9 @@
 import { z } from 'zod';
 
 export const RESULT_FORMAT = 'ct-audit/audit-result' as const;
+/** pga-y / pgd-x, and spsa-y / spsa-x: the gradient-free searches black-box (imported) models get instead. */
+export const RESULT_ATTACK_KINDS = ['pga-y', 'pgd-x', 'spsa-y', 'spsa-x'] as const;
+export type ResultAttackKind = (typeof RESULT_ATTACK_KINDS)[number];
 export const SUMMARY_FORMAT = 'ct-audit/audit-summary' as const;
 
 /** ||img - x||_2 and PSNR/SSIM against the reference x (data range: max - min of x). */
@@ -78,7 +81,8 @@ export const resultLineSchema = z
     clean: qualitySchema,
     attack: z
       .object({
-        kind: z.enum(['pga-y', 'pgd-x']),
+        /** spsa-y / spsa-x: the gradient-free search a black-box model gets instead of pga-y / pgd-x. */
+        kind: z.enum(RESULT_ATTACK_KINDS),
         deltaNorm: z.number(),
         /** f(y + delta) against x; error = Delta_max of eq. (8). */
         perturbed: qualitySchema,
@@ -139,7 +143,7 @@ export const summarySchema = z.object({
   ),
   attack: z
     .object({
-      kind: z.enum(['pga-y', 'pgd-x']),
+      kind: z.enum(RESULT_ATTACK_KINDS),
       space: z.enum(['x', 'y']),
       eps: z.array(
         z.object({
@@ -155,6 +159,8 @@ export const summarySchema = z.object({
   rhoHat: z.array(
     z.object({
       model: z.string(),
+      /** The attack this model got (spsa-* for a black-box model); absent in summaries written before it. */
+      attack: z.enum(RESULT_ATTACK_KINDS).optional(),
       clean: statsSchema,
       cleanPsnr: nullableNumber,
       cleanSsim: z.number(),

@@ -18,7 +18,15 @@ import type { Reconstructor } from '../models/reconstructor';
 import type { RadonOperator } from '../physics';
 import type { Seed } from '../random';
 
-export const ATTACK_KINDS = ['pga-y', 'pgd-x', 'antun-x', 'generator', 'mismatch'] as const;
+export const ATTACK_KINDS = [
+  'pga-y',
+  'pgd-x',
+  'antun-x',
+  'generator',
+  'mismatch',
+  'spsa-y',
+  'spsa-x',
+] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
 
 /**

@@ -14,9 +14,9 @@
  */
 import { formatEps, parseEps, resolveEps } from '@shared/eps';
 import { formatSigmaEntry, parseSigmaEntry, type AuditSpec } from '@shared/audit-spec';
-import { RESULT_FORMAT, type Quality, type ResultLine } from '@shared/audit-results';
+import { RESULT_FORMAT, type Quality, type ResultAttackKind, type ResultLine } from '@shared/audit-results';
 import { tf } from '../backend';
-import { getAttack, referenceNorms, rhoHatCurve, type L2BallAttackOptions } from '../attacks';
+import { attackFor, referenceNorms, rhoHatCurve, type L2BallAttackOptions } from '../attacks';
 import {
   certifyRadii,
   empiricalQuantileRank,
@@ -121,7 +121,8 @@ export async function evaluateUnit(
   const [, A, D] = y.shape;
   const xv = x.dataSync() as Float32Array;
   const seedBase = `${spec.seed}/${slice.seedId}/${m.name}`;
-  const attack = getAttack(spec.attack.kind);
+  // A black-box model (forward passes only) gets the gradient-free search on the same ball (attacks/spsa.ts).
+  const attack = attackFor(spec.attack.kind, model);
   const attackSpace = attack.space as 'x' | 'y';
   const cert = spec.certification;
   const certSpace: SmoothingSpace = cert.space;
@@ -194,7 +195,7 @@ export async function evaluateUnit(
   };
   await rhoHatCurve(attack, model, x, y, grid, attackOptions, o.job, {
     onPoint: async (point, r, k) => {
-      report(`attack ${spec.attack.kind} eps ${point.spec}`, wAttack / nEps);
+      report(`attack ${attack.kind} eps ${point.spec}`, wAttack / nEps);
       const perturbedRecon = r.perturbedRecon.dataSync() as Float32Array;
       const smoothed: NonNullable<ResultLine['attack']>['smoothed'] = [];
       const last = k === grid.length - 1;
@@ -233,7 +234,7 @@ export async function evaluateUnit(
         },
         clean,
         attack: {
-          kind: spec.attack.kind,
+          kind: attack.kind as ResultAttackKind,
           deltaNorm: r.deltaNorm[0],
           perturbed: qualityOf(x, xv, perturbedRecon),
           smoothed,

@@ -3,6 +3,7 @@
  * ReportModel, the spec flattened into settings, and the radii the report's summary sentence speaks about.
  */
 import type { AuditSummary, ResultLine } from '@shared/audit-results';
+import { describeImportSource, describeIntensity } from '@shared/model-import';
 import type { ReportModel } from '@shared/report-input';
 import type { AuditManifest } from './manifest';
 
@@ -23,7 +24,12 @@ export function modelEntry(m: AuditManifest['models'][number]): ReportModel {
   const fin = card?.metrics.final ?? null;
   return {
     id: m.name,
-    name: m.kind === 'fbp' ? 'FBP (baseline)' : `FBPConvNet (${t?.method ?? m.name})`,
+    name:
+      m.kind === 'fbp'
+        ? 'FBP (baseline)'
+        : card?.imported
+          ? `${m.name} (imported, ${card.imported.access})`
+          : `FBPConvNet (${t?.method ?? m.name})`,
     kind: m.kind as ReportModel['kind'],
     description: m.description,
     preset: arch.preset ?? null,
@@ -53,6 +59,17 @@ export function modelEntry(m: AuditManifest['models'][number]): ReportModel {
       ? { psnr: fin.psnr, ssim: fin.ssim, fbpPsnr: fin.fbpPsnr, fbpSsim: fin.fbpSsim, slices: fin.slices }
       : null,
     weightsSha256: card?.weights.sha256 ?? null,
+    imported: card?.imported
+      ? {
+          source: describeImportSource(card.imported),
+          fileName: card.imported.source.fileName,
+          sha256: card.imported.source.sha256,
+          access: card.imported.access,
+          input: card.imported.card.input,
+          intensity: describeIntensity(card.imported.card.intensity),
+          unsupported: card.imported.unsupported,
+        }
+      : null,
     trainingCurve: card?.metrics.validation.map((v) => ({
       step: v.step,
       epoch: v.epoch,

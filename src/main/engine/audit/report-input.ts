@@ -26,6 +26,7 @@ import { readWorstImages, type WorstImageEntry } from './images';
 import { flatten, headlineAttackEps, headlineCertEps, modelEntry, sliceLabel } from './report-input-parts';
 import { readManifest } from './manifest';
 import { makeRedactor } from './phi';
+import { SPSA_DEFAULTS } from '../attacks/spsa';
 import { readResults, RESULTS_FILE } from './result-store';
 
 const SPEC_FILE = 'spec.json';
@@ -106,7 +107,8 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     return {
       model: r.model,
       attack: {
-        kind: a.kind,
+        // A black-box model got the gradient-free search (spsa-*) on the same ball.
+        kind: r.attack ?? mine[0]?.attack?.kind ?? a.kind,
         space: summary.attack?.space ?? 'y',
         settings: {
           steps: a.steps,
@@ -114,6 +116,13 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
           momentum: a.momentum,
           restarts: a.restarts,
           randomStart: a.randomStart,
+          ...((r.attack ?? mine[0]?.attack?.kind ?? a.kind).startsWith('spsa')
+            ? {
+                'gradient-free (forward passes only)': true,
+                samples: SPSA_DEFAULTS.samples,
+                smoothing: SPSA_DEFAULTS.smoothing,
+              }
+            : {}),
         },
       },
       points,

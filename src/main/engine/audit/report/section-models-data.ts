@@ -17,7 +17,21 @@ const KIND_TEXT: Record<ReportModel['kind'], string> = {
   fbp: 'FBP (filtered backprojection, no learning)',
   linear: 'linear reconstructor',
   fbpconvnet: 'FBPConvNet (FBP + residual U-Net)',
+  imported: 'imported network (the researcher’s own model)',
 };
+
+/** Imported models: format and producer, white-box or black-box, the file and its full SHA-256. */
+function sourceText(m: ReportModel): string {
+  const i = m.imported;
+  if (!i) return m.kind === 'fbp' ? 'built in' : 'trained by CT Audit';
+  const access =
+    i.access === 'black-box'
+      ? `black-box: forward passes only (onnxruntime); attacks gradient-free${i.unsupported.length ? `; not mapped: ${i.unsupported.join(', ')}` : ''}`
+      : 'white-box: exact gradients';
+  return [i.source, access, i.fileName, `SHA-256 ${i.sha256}`, `input: ${i.input}, ${i.intensity}`].join(
+    '\n',
+  );
+}
 
 /** Models per card table: more would squeeze the columns below readability. */
 const MODELS_PER_TABLE = 4;
@@ -57,6 +71,7 @@ export function drawModels(r: ReportDoc, input: ReportInput): void {
     const ms = input.models.slice(k, k + MODELS_PER_TABLE);
     const fields: [string, (m: ReportModel) => string][] = [
       ['Kind', (m) => KIND_TEXT[m.kind] ?? m.kind],
+      ['Source', sourceText],
       ['Description', (m) => m.description ?? MISSING],
       ['Preset', (m) => m.preset ?? MISSING],
       ['Training method', (m) => m.method ?? 'none'],
