@@ -156,7 +156,7 @@ export async function importModel(o: ImportModelOptions): Promise<ImportModelRes
       // The network's image unit u = a x + b, in the card's (offset, scale) convention: u = (x - offset) / scale.
       normalization: {
         unit: `${describeIntensity(card.intensity)} (engine: ${CANONICAL_UNIT})`,
-        offset: -b / a,
+        offset: 0 - b / a,
         scale: 1 / a,
       },
       training: null,
