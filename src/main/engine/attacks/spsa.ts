@@ -168,15 +168,24 @@ function makeSpsa(kind: AttackKind, space: 'x' | 'y'): Attack<SpsaOptions> {
                 randomOnSpheres(rr.fork(`step-${t}`).fork(j), shape, new Array<number>(B).fill(1)),
               );
               // [d + c u_1, d - c u_1, d + c u_2, ...], each block the B slices.
-              const stack = tf.tidy(
-                () =>
-                  tf.concat(
-                    us.flatMap((u) => [tf.add(delta, tf.mul(u, cT)), tf.sub(delta, tf.mul(u, cT))]),
-                    0,
-                  ) as tf.Tensor4D,
-              );
-              const l = losses(p, stack, B, batchSize);
-              stack.dispose();
+              let l: Float64Array;
+              try {
+                const stack = tf.tidy(
+                  () =>
+                    tf.concat(
+                      us.flatMap((u) => [tf.add(delta, tf.mul(u, cT)), tf.sub(delta, tf.mul(u, cT))]),
+                      0,
+                    ) as tf.Tensor4D,
+                );
+                try {
+                  l = losses(p, stack, B, batchSize);
+                } finally {
+                  stack.dispose();
+                }
+              } catch (e) {
+                tf.dispose(us);
+                throw e;
+              }
               forwardPasses += (2 * q + 1) * B;
               const [nextDelta, nextM] = tf.tidy(() => {
                 let g: tf.Tensor = tf.zerosLike(delta);

@@ -159,6 +159,15 @@ export function plainLanguageSummary(input: ReportInput): string[] {
         `${useRelative ? '(relative to the image norm) ' : ''}rises ${listText(parts)}.`,
     );
     if (withCurve.length > 1) out.push(rankingSentence(withCurve));
+    const gradientFree = input.rhoHat.filter((c) => c.attack.kind.startsWith('spsa')).map((c) => c.model);
+    if (gradientFree.length > 0) {
+      const names = input.models.filter((m) => gradientFree.includes(m.id)).map((m) => m.name);
+      out.push(
+        `${listText(names)} ${names.length === 1 ? 'is a black-box model' : 'are black-box models'}: the attack on ${names.length === 1 ? 'it' : 'them'} ` +
+          'estimated gradients from forward passes only (spsa), so its worst cases are looser lower bounds, and a ranking against models ' +
+          'attacked with exact gradients favours the black-box model.',
+      );
+    }
   }
   // Certificates, grouped by (sigma, radius, confidence) so shared settings are said once.
   const certified = nums.filter(

@@ -155,7 +155,35 @@ export class ImportedReconstructor implements Reconstructor {
     return a === 1 && b === 0 ? img : (tf.add(tf.mul(img, a), b) as tf.Tensor4D);
   }
 
+  /**
+   * The batch size the network was exported for when it is fixed (torch.onnx.export without dynamic_axes
+   * writes batch 1, and may hard-code it in Reshape nodes): reconstruct then runs batches in chunks of it.
+   */
+  private get fixedBatch(): number | null {
+    const b = this.network.inputs[0]?.shape?.[0];
+    return typeof b === 'number' && b > 0 ? b : null;
+  }
+
   reconstruct(y: tf.Tensor4D): tf.Tensor4D {
+    const k = this.fixedBatch;
+    const B = y.shape[0];
+    if (k === null || k === B) return this.reconstructBatch(y);
+    return tf.tidy(() => {
+      const parts: tf.Tensor4D[] = [];
+      for (let s = 0; s < B; s += k) {
+        const n = Math.min(k, B - s);
+        let chunk = tf.slice(y, [s, 0, 0, 0], [n, -1, -1, -1]);
+        // The last chunk is filled up with zero sinograms to the network's batch, their images dropped.
+        if (n < k)
+          chunk = tf.concat([chunk, tf.zeros<tf.Rank.R4>([k - n, y.shape[1], y.shape[2], y.shape[3]])]);
+        const out = this.reconstructBatch(chunk);
+        parts.push(n < k ? tf.slice(out, [0, 0, 0, 0], [n, -1, -1, -1]) : out);
+      }
+      return tf.concat(parts);
+    });
+  }
+
+  private reconstructBatch(y: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const feeds: Record<string, tf.Tensor4D> = {};
       let image: tf.Tensor4D | undefined;
