@@ -13,6 +13,7 @@ import { registerReconstruct } from './commands/reconstruct';
 import { registerAttack } from './commands/attack';
 import { registerCertify } from './commands/certify';
 import { registerTrain } from './commands/train';
+import { registerImport } from './commands/import';
 import { registerReproduce } from './commands/reproduce';
 import { registerServe } from './commands/serve';
 import { registerAudit } from './commands/audit';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerAttack(program);
   registerCertify(program);
   registerTrain(program);
+  registerImport(program);
   registerReproduce(program);
   registerServe(program);
   registerAudit(program);
