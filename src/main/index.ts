@@ -13,7 +13,7 @@ import { HostClient } from './engine/host/host-client';
 import { PathPolicy } from './engine/host/path-policy';
 import { auditFolder } from './engine/host/workspace';
 import { getAppInfo } from './app/app-info';
-import { openDicomDialog, openModelDialog, openReport } from './app/dialogs';
+import { openDicomDialog, openModelDialog, openNetworkDialog, openReport } from './app/dialogs';
 import { spawnUtilityHost } from './app/engine-process';
 import { broadcast, registerIpcHandlers } from './app/ipc-handlers';
 import { log } from './app/log';
@@ -48,6 +48,7 @@ function start(): void {
     local: {
       [IpcChannel.DialogOpenDicom]: ({ kind }) => openDicomDialog(mainWindow, kind, policy),
       [IpcChannel.DialogOpenModel]: () => openModelDialog(mainWindow, policy),
+      [IpcChannel.DialogOpenNetwork]: () => openNetworkDialog(mainWindow, policy),
       [IpcChannel.AuditOpenReport]: (where) =>
         openReport(path.join(auditFolder(workspace, where), 'report.pdf')),
     },
