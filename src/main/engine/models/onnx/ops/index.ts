@@ -10,6 +10,7 @@ import { NORM_OPS } from './norm';
 import { POOL_OPS } from './pool';
 import { RESIZE_OPS } from './resize';
 import { SHAPE_OPS } from './shape';
+import { SLICE_PAD_OPS } from './slice-pad';
 
 export const ONNX_OPS: Readonly<Record<string, OpDef>> = {
   ...CONV_OPS,
@@ -18,6 +19,7 @@ export const ONNX_OPS: Readonly<Record<string, OpDef>> = {
   ...RESIZE_OPS,
   ...ELEMENTWISE_OPS,
   ...SHAPE_OPS,
+  ...SLICE_PAD_OPS,
   ...MATMUL_OPS,
 };
 
