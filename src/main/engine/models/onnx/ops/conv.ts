@@ -86,9 +86,15 @@ const conv: OpDef = {
     const cin = cinPerGroup * groups;
     const bias = constantBias(ctx, cout);
     let run: (x: tf.Tensor4D, pad: ReturnType<typeof explicitPads>) => tf.Tensor4D;
+    let fusedBias = false;
     if (groups === 1) {
       const f = filterTensor(w, s.dilations, [2, 3, 1, 0], ctx);
-      run = (x, pad) => tf.conv2d(x, f, s.strides, pad);
+      // The bias goes into tfjs' fused kernel, as the engine's own conv layers do (one kernel, not two).
+      fusedBias = bias !== undefined;
+      run = (x, pad) =>
+        bias
+          ? tf.fused.conv2d({ x, filter: f, strides: s.strides, pad, bias })
+          : tf.conv2d(x, f, s.strides, pad);
     } else if (cinPerGroup === 1 && groups === cin) {
       // Depthwise: output channel o = c * multiplier + m reads input channel c, as tfjs' depthwise filter.
       const f = filterTensor(
@@ -116,7 +122,8 @@ const conv: OpDef = {
       if (t.shape[3] !== cin) {
         throw new Unsupported(`${ctx.where}: input has ${t.shape[3]} channels, the weights expect ${cin}`);
       }
-      return [device(withBias(run(t, explicitPads(s, t.shape[1], t.shape[2])), bias), 'nhwc')];
+      const y = run(t, explicitPads(s, t.shape[1], t.shape[2]));
+      return [device(fusedBias ? y : withBias(y, bias), 'nhwc')];
     };
   },
 };
