@@ -13,7 +13,7 @@ import { initBackend } from '../../../src/main/engine/backend';
 import { readResults, summarize } from '../../../src/main/engine/audit';
 import { runBatch, type BatchOutcome } from '../../../src/main/engine/audit/batch';
 import type { JobProgress } from '../../../src/shared/jobs';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { tempDir, walk } from './helpers';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -21,7 +21,7 @@ import {
   PathPolicy,
   spawnWorkerHost,
   type HostTransport,
-} from '../../../src/main/engine/host';
+} from '../../../src/main/gateway';
 import { DICOM_DATA, HAVE_DICOM, waitFor } from './helpers';
 
 const APP = (): Omit<AppInfo, 'engine'> => ({

@@ -13,7 +13,7 @@ import { InputError, JobCancelledError } from '@shared/errors';
 import { makeGeometry } from '@shared/geometry';
 import type { JobProgress } from '@shared/jobs';
 import { initBackend, tf } from '../../../src/main/engine/backend';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { writeNpy } from '../../../src/main/engine/io/npy';
 import type { FbpConvNet } from '../../../src/main/engine/models';
 import { makePhantom } from '../../../src/main/engine/physics';

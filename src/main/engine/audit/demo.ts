@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAuditSpec, type AuditSpecInput } from '@shared/audit-spec';
 import { presetGeometry, type Geometry } from '@shared/geometry';
-import { noJob, type JobContext } from '../host/job-context';
+import { noJob, type JobContext } from '../job-context';
 import type { FbpConvNetPresetName } from '../models/fbpconvnet';
 import { runAudit, type AuditOutcome } from './runner';
 import { trainModels, type TrainedModel, type TrainPlan, type TrainSettings } from './train-models';

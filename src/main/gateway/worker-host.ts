@@ -13,7 +13,7 @@ export interface WorkerHostOptions {
 }
 
 export function spawnWorkerHost(options: WorkerHostOptions = {}): HostTransport {
-  const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
+  const worker = new Worker(new URL('../engine/host/worker-bootstrap.mjs', import.meta.url), {
     env: { ...process.env, ...options.env },
     stdout: false,
     stderr: false,
