@@ -15,6 +15,9 @@ export const WS_PATH = '/api/ws';
 export const INFO_PATH = '/api/info';
 export const TOKEN_PARAM = 'token';
 
+/** The largest message the server accepts (uploads are bounded; slices and results flow the other way). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 export interface WebRequest {
   type: 'request';
   id: number;

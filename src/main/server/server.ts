@@ -21,6 +21,7 @@ import { IpcChannel, IpcEvent, type AppInfo } from '@shared/ipc';
 import { decodeFrame, encodeFrame } from '@shared/wire';
 import {
   INFO_PATH,
+  MAX_MESSAGE_BYTES,
   TOKEN_PARAM,
   WS_PATH,
   type WebRequest,
@@ -54,9 +55,6 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.ico': 'image/x-icon',
 };
-
-/** Uploads are bounded (a request frame); slices and results come back in the other direction. */
-const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
 export interface ServerOptions {
   host?: string;
@@ -286,7 +284,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     void serveStatic(req, res, url.pathname);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   function refuse(socket: Socket, status: number, text: string): void {
     socket.end(
