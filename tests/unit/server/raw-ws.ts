@@ -73,7 +73,7 @@ export class RawWebSocket {
     if (rest.length > 0) this.receive(rest);
   }
 
-  /** Opens a TCP connection and upgrades it; rejects with the HTTP status line when refused. */
+  /** Opens a TCP connection and upgrades it (Host: 127.0.0.1 unless `headers` has one); rejects with the HTTP status line when refused. */
   static open(
     port: number,
     pathAndQuery: string,
@@ -82,9 +82,10 @@ export class RawWebSocket {
     return new Promise((resolve, reject) => {
       const socket = connect(port, '127.0.0.1');
       const key = randomBytes(16).toString('base64');
+      const ownHost = Object.keys(headers).some((k) => k.toLowerCase() === 'host');
       const lines = [
         `GET ${pathAndQuery} HTTP/1.1`,
-        `Host: 127.0.0.1:${port}`,
+        ...(ownHost ? [] : [`Host: 127.0.0.1:${port}`]),
         'Upgrade: websocket',
         'Connection: Upgrade',
         `Sec-WebSocket-Key: ${key}`,
