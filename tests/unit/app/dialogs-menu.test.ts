@@ -11,9 +11,10 @@ import { InputError } from '@shared/errors';
 import { PathPolicy } from '../../../src/main/gateway/path-policy';
 import { openDicomDialog, openModelDialog, openReport } from '../../../src/main/app/dialogs';
 import { buildAppMenu, type MenuActions } from '../../../src/main/app/menu';
-import { FakeBrowserWindow, electron, resetElectron } from './electron-mock';
+import { FakeBrowserWindow, electron, removeElectronFiles, resetElectron } from './electron-mock';
 
 vi.mock('electron', async () => (await import('./electron-mock')).electron);
+afterAll(removeElectronFiles);
 
 interface MenuItem {
   label?: string;

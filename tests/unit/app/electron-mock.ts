@@ -10,7 +10,7 @@
  * API surface main uses is here; `resetElectron()` gives each test a fresh one.
  */
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -18,7 +18,13 @@ import { vi } from 'vitest';
 
 /** Where the fake app lies (app.getAppPath()): out/renderer/index.html is the app's own page. */
 export const APP_PATH = path.join(os.tmpdir(), 'ct-audit-fake-app');
+/** app.getPath(name) lies in it (main's log file is written there): removeElectronFiles() deletes it. */
 const USER_DATA = mkdtempSync(path.join(os.tmpdir(), 'ct-audit-electron-user-'));
+
+/** For each test file's afterAll. */
+export function removeElectronFiles(): void {
+  rmSync(USER_DATA, { recursive: true, force: true });
+}
 
 export class FakeWebContents extends EventEmitter {
   url = '';

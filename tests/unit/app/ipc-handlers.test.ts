@@ -14,10 +14,18 @@ import { Gateway } from '../../../src/main/gateway/gateway';
 import { PathPolicy } from '../../../src/main/gateway/path-policy';
 import { broadcast, registerIpcHandlers } from '../../../src/main/app/ipc-handlers';
 import { getAppInfo } from '../../../src/main/app/app-info';
-import { FakeBrowserWindow, appPageUrl, invokeIpc, ipcChannels, resetElectron } from './electron-mock';
+import {
+  FakeBrowserWindow,
+  appPageUrl,
+  invokeIpc,
+  ipcChannels,
+  removeElectronFiles,
+  resetElectron,
+} from './electron-mock';
 import { recordingEngine, type RecordingEngine } from './recording-engine';
 
 vi.mock('electron', async () => (await import('./electron-mock')).electron);
+afterAll(removeElectronFiles);
 
 const GEOMETRY = { preset: 'demo' };
 const ATTACK = { kind: 'pga-y', eps: ['1%'], steps: 2 };

@@ -22,10 +22,12 @@ import {
   invokeIpc,
   ipcChannels,
   markReady,
+  removeElectronFiles,
   resetElectron,
 } from './electron-mock';
 
 vi.mock('electron', async () => (await import('./electron-mock')).electron);
+afterAll(removeElectronFiles);
 
 interface MenuItem {
   label?: string;
@@ -126,6 +128,9 @@ describe('Electron main process', () => {
     await vi.waitFor(() => expect(logs.some((l) => l.includes('[engine] partial line'))).toBe(true));
     expect(logs.some((l) => l.includes('[engine] backend wasm'))).toBe(true);
     expect(logs.some((l) => l.includes('[engine] a warning'))).toBe(true);
+    // A broken pipe is logged, not an uncaught 'error' event in main.
+    expect(() => engine.stderr.emit('error', new Error('read EIO'))).not.toThrow();
+    expect(logs.some((l) => l.includes('[engine] output stream failed: read EIO'))).toBe(true);
     const progress = { jobId: 'j1', channel: 'train:start', phase: 'train', step: 1, total: 10 };
     engine.sendToMain({ type: 'event', event: IpcEvent.JobProgress, payload: progress });
     await vi.waitFor(() => expect(win.webContents.events(IpcEvent.JobProgress)).toEqual([progress]));
@@ -159,6 +164,25 @@ describe('Electron main process', () => {
     const r2 = await posted(second, IpcChannel.DicomSlice);
     second.sendToMain({ type: 'response', id: r2.id, result: { ok: true, value: 'ok' } });
     expect(await again).toEqual({ ok: true, value: 'ok' });
+  });
+
+  it("survives the engine host's fatal V8 error (out of memory): logs it, names it, restarts", async () => {
+    const { win, engine } = await started();
+    // Electron emits 'error' on the utilityProcess, then 'exit'. An EventEmitter's 'error' without a
+    // listener throws, which in main is an uncaught exception.
+    expect(() => engine.emit('error', 'FatalError', 'Reached heap limit', '{"header":{}}')).not.toThrow();
+    engine.exit(133);
+    expect(
+      logs.some((l) => l.includes('[main] engine host fatal error: FatalError (Reached heap limit)')),
+    ).toBe(true);
+    expect(statuses(win).slice(-2)).toEqual([
+      {
+        state: 'crashed',
+        message: 'The compute engine stopped unexpectedly (FatalError (Reached heap limit), exit code 133).',
+      },
+      { state: 'starting', message: 'starting the compute engine' },
+    ]);
+    expect(FakeUtilityProcess.forks).toHaveLength(2);
   });
 
   it('stops restarting an engine that keeps crashing, and says to restart the app', async () => {

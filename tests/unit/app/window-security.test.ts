@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMainWindow } from '../../../src/main/app/window';
 import { isAppUrl, preloadPath } from '../../../src/main/app/renderer-location';
 import { guardAllWebContents, hardenSession } from '../../../src/main/app/security';
@@ -16,11 +16,13 @@ import {
   FakeWebContents,
   appPageUrl,
   electron,
+  removeElectronFiles,
   resetElectron,
   type FakeSession,
 } from './electron-mock';
 
 vi.mock('electron', async () => (await import('./electron-mock')).electron);
+afterAll(removeElectronFiles);
 
 const DEV_URL = 'http://localhost:5173';
 

@@ -77,6 +77,8 @@ describe('web server under hostile clients (own process)', () => {
   }
 
   let restart = true;
+  /** Every server's temporary folder (a crashed one cannot remove its own). */
+  const dirs: string[] = [];
 
   beforeEach(async (ctx) => {
     // A test that failed may have crashed the server: the next test gets a fresh one, so one crash
@@ -92,6 +94,7 @@ describe('web server under hostile clients (own process)', () => {
       }
       restart = false;
       server = await startChild();
+      dirs.push(server.info.dir);
       wsUrl = `ws://127.0.0.1:${server.info.port}${WS_PATH}?token=${server.info.token}`;
       survivor = undefined;
     }
@@ -108,7 +111,7 @@ describe('web server under hostile clients (own process)', () => {
       server.child.disconnect();
       await gone;
     }
-    if (server) await rm(server.info.dir, { recursive: true, force: true });
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
   it('closes a connection that sends a message over the size limit with 1009 and keeps serving', async () => {
