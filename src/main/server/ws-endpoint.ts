@@ -46,12 +46,14 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A request frame (wire.ts) holding { type: 'request', id, channel, params }; throws otherwise. */
+/**
+ * A request frame (wire.ts) holding { type: 'request', id, channel, params }; throws otherwise. The
+ * channel and params are the Gateway's to check (an unknown channel gets the error envelope).
+ */
 function parseWebRequest(data: RawData): WebRequest {
   const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
   const m = decodeFrame(bytes) as Partial<WebRequest> | null;
-  if (m?.type !== 'request' || typeof m.id !== 'number' || typeof m.channel !== 'string')
-    throw new Error('the frame is not a request');
+  if (m?.type !== 'request' || typeof m.id !== 'number') throw new Error('the frame is not a request');
   return m as WebRequest;
 }
 
@@ -127,6 +129,8 @@ export function createWsEndpoint(o: WsEndpointOptions): WsEndpoint {
   });
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // The same order as HTTP requests: Host, target, then Origin and token (RequestGuard).
+    if (!o.guard.hostAllowed(req.headers)) return refuse(socket, 421);
     const url = parseUrl(req);
     if (!url) return refuse(socket, 400);
     if (url.pathname !== WS_PATH) return refuse(socket, 404);
