@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from '@shared/errors';
 import { PathPolicy } from '../../../src/main/gateway/path-policy';
 import { openDicomDialog, openModelDialog, openReport } from '../../../src/main/app/dialogs';
@@ -39,7 +39,11 @@ describe('native dialogs', () => {
   });
   beforeEach(() => {
     resetElectron();
+    vi.spyOn(console, 'log').mockImplementation(() => undefined); // main's log of each pick
     policy = new PathPolicy('the files and folders you opened', 'open it first');
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   it('a folder picked in the DICOM dialog becomes readable, with everything inside it', async () => {

@@ -7,7 +7,7 @@
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IpcChannel, IpcEvent } from '@shared/ipc';
 import { PRELOAD_DROP_CHANNEL } from '@shared/ipc-channels';
 import { Gateway } from '../../../src/main/gateway/gateway';
@@ -89,12 +89,19 @@ describe('Electron IPC handlers', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  let warnings: string[];
   beforeEach(() => {
     resetElectron();
+    warnings = [];
+    vi.spyOn(console, 'warn').mockImplementation((line: string) => void warnings.push(line));
     engine = recordingEngine();
     policy = new PathPolicy('the files and folders you opened', 'open it with File > Open first');
     const gateway = new Gateway({ host: engine.client, paths: policy, app: getAppInfo, workspace: dir });
     registerIpcHandlers(gateway, policy);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   const drop = (paths: unknown): Promise<unknown> => invokeIpc(PRELOAD_DROP_CHANNEL, paths);
@@ -125,6 +132,10 @@ describe('Electron IPC handlers', () => {
     expect(dropped).toMatchObject({ ok: false, error: { code: 'IPC_FORBIDDEN' } });
     expect(policy.roots()).toEqual([]);
     expect(engine.calls).toEqual([]);
+    expect(warnings).toEqual([
+      expect.stringContaining(`[ipc] refused ${IpcChannel.DicomScan} from ${sender ?? '(unknown frame)'}`),
+      expect.stringContaining(`[ipc] refused ${PRELOAD_DROP_CHANNEL} from ${sender ?? '(unknown frame)'}`),
+    ]);
   });
 
   it('refuses paths nobody granted, on every channel that takes one', async () => {
