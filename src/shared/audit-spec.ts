@@ -6,7 +6,8 @@
  *   models         one or several reconstructors to compare: 'fbp' or a model folder (ct-audit train);
  *                  plain FBP is added as a baseline unless `baseline: false`
  *   data           DICOM files/folders, .npy stacks/folders, or 'ellipses' (random phantoms), in order
- *   geometry       for FBP-only audits (saved models bring their own; a given size/views must match them)
+ *   geometry       for FBP-only audits (saved models bring their own; a given size/views/physics must match
+ *                  them); `physics` names the forward model (physics.ts: radon, denoise, cs), default radon
  *   noise          measurement noise of y = A x (+ noise), as src/shared/noise-spec.ts
  *   attack         the worst-case search and its eps grid (absolute, or relative to ||A x|| / ||x||)
  *   certification  randomized smoothing (papers/002 Algorithms 3-4): sigma grid, radii, samples, confidence
@@ -22,6 +23,7 @@ import { z } from 'zod';
 import { parseEps } from './eps';
 import { UsageError } from './errors';
 import { parseNoiseSpec } from './noise-spec';
+import { physicsSchema } from './physics';
 
 export const AUDIT_SPEC_FORMAT = 'ct-audit/audit-spec';
 export const AUDIT_SPEC_VERSION = 1;
@@ -80,6 +82,7 @@ const geometrySchema = z.object({
   preset: z.enum(['paper', 'demo']).default('demo'),
   size: z.number().int().min(8).max(2048).optional(),
   views: z.number().int().min(1).max(10000).optional(),
+  physics: physicsSchema.optional(),
 });
 
 const attackSchema = z.object({

@@ -37,7 +37,7 @@ import { writeGrayPng } from '../../engine/io/png';
 import { FbpReconstructor } from '../../engine/models';
 import { loadModel } from '../../engine/models/save-load';
 import type { Reconstructor } from '../../engine/models/reconstructor';
-import { RadonOperator } from '../../engine/physics';
+import { makeOperator, type MeasurementOperator } from '../../engine/physics';
 import { createRng } from '../../engine/random';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
 
@@ -94,7 +94,7 @@ export interface Inputs {
   model: Reconstructor;
   modelName: string;
   geometry: Geometry;
-  op: RadonOperator;
+  op: MeasurementOperator;
   x: tf.Tensor4D;
   y: tf.Tensor4D;
   ids: string[];
@@ -138,7 +138,7 @@ export async function loadInputs(o: InputOptions): Promise<Inputs> {
   if (images.length === 0) throw new UsageError(`--data ${o.data}: no slices`);
   const xv = new Float32Array(images.length * N * N);
   images.forEach((im, i) => xv.set(im, i * N * N));
-  const op = new RadonOperator(geometry);
+  const op = makeOperator(geometry);
   const x = tf.tensor4d(xv, [images.length, N, N, 1]);
   const rng = createRng(o.seed).fork('noise');
   const y = simulateMeasurements(op, x, { noise, rngs: ids.map((id) => rng.fork(id)) });

@@ -9,6 +9,7 @@ import { parseAuditSpec, type AuditSpec, type AuditSpecInput } from '@shared/aud
 import type { AuditSummary } from '@shared/audit-results';
 import { JobCancelledError, UsageError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
+import { parsePhysics } from '@shared/physics';
 import { runAudit, type AuditOutcome } from '../../engine/audit';
 import { createJobContext, type JobContext } from '../../engine/host/job-context';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
@@ -21,6 +22,7 @@ export interface AuditCliOptions {
   preset?: 'paper' | 'demo';
   size?: number;
   views?: number;
+  physics?: string;
   slices?: number;
   phantoms?: number;
   noise?: string;
@@ -87,6 +89,7 @@ export function addAuditOptions(cmd: Command, o: { data: boolean }): Command {
       parseIntOption('size', 8, 2048),
     )
     .option('--views <A>', 'views over [0, 180)', parseIntOption('views', 1, 10000))
+    .option('--physics <p>', 'forward model: radon (CT, default), denoise (A = I) or cs[:ratio=0.1,block=32,seed=0,init=pinv]')
     .option('--slices <n>', 'audit at most n slices (the first ones)', parseIntOption('slices', 1))
     .option(
       '--phantoms <n>',
@@ -193,6 +196,7 @@ export async function specFromOptions(o: AuditCliOptions, data?: string[]): Prom
   set(geometry, 'preset', o.preset);
   set(geometry, 'size', o.size);
   set(geometry, 'views', o.views);
+  set(geometry, 'physics', o.physics !== undefined ? parsePhysics(o.physics) : undefined);
   set(s, 'noise', o.noise);
   set(attack, 'kind', o.attack);
   set(attack, 'eps', o.eps ? list(o.eps) : undefined);

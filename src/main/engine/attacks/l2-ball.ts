@@ -19,7 +19,7 @@ import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
 import type { JobContext } from '../host/job-context';
 import type { Reconstructor } from '../models/reconstructor';
-import { RadonOperator } from '../physics';
+import { makeOperator, type MeasurementOperator } from '../physics';
 import { createRng, type Rng } from '../random';
 import {
   checkPair,
@@ -167,7 +167,7 @@ async function ascend(
 }
 
 /** The norm of the clean signal per slice: ||A x|| for y-space perturbations, ||x|| for x-space ones. */
-export function referenceNorms(space: 'x' | 'y', x: tf.Tensor4D, op: RadonOperator): number[] {
+export function referenceNorms(space: 'x' | 'y', x: tf.Tensor4D, op: MeasurementOperator): number[] {
   if (space === 'x') return sliceNormsHost(x);
   const ax = op.forward(x);
   try {
@@ -221,7 +221,7 @@ function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAtta
     kind,
     space,
     async attack(model, x, y, options, job) {
-      const op = options.op ?? new RadonOperator(model.geometry);
+      const op = options.op ?? makeOperator(model.geometry);
       const B = checkPair(kind, x, y, op.domainShape, op.rangeShape);
       const eps = epsPerSlice(kind, options.eps, B);
       const st = resolveSettings(kind, options);

@@ -27,7 +27,7 @@ import {
 import type { JobContext } from '../host/job-context';
 import { psnr, ssim } from '../metrics';
 import type { Reconstructor } from '../models/reconstructor';
-import type { RadonOperator } from '../physics';
+import type { MeasurementOperator } from '../physics';
 
 export interface UnitSlice {
   index: number;
@@ -101,7 +101,7 @@ export function resolveSigmas(entries: readonly (number | string)[], rms: number
 
 export interface EvaluateOptions {
   spec: AuditSpec;
-  op: RadonOperator;
+  op: MeasurementOperator;
   job?: JobContext;
   /** Called with the fraction of the unit done (0..1) and the inner phase. */
   onProgress?: (fraction: number, phase: string) => void;

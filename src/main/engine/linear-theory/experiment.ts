@@ -158,6 +158,7 @@ export function runLinearTheory(
       center: o.center,
       train: {
         steps: train.steps,
+        optimizer: train.optimizer,
         learningRate: train.learningRate,
         finalLearningRate: train.finalLearningRate,
         beta1: train.beta1,

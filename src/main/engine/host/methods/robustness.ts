@@ -21,7 +21,7 @@ import { simulateMeasurements } from '../../data';
 import { frameToCanonical } from '../../dicom';
 import { psnr, ssim } from '../../metrics';
 import { FbpReconstructor, loadModel, type Reconstructor } from '../../models';
-import { RadonOperator } from '../../physics';
+import { makeOperator } from '../../physics';
 import { createRng } from '../../random';
 import { geometryOf } from './fbp';
 import { yieldToEventLoop, type MethodContext } from './context';
@@ -67,7 +67,7 @@ export async function robustnessRun(
       image.meta.columns,
       g.size,
     );
-    const op = new RadonOperator(g);
+    const op = makeOperator(g);
     const x = tf.tensor4d(canonical.x, [1, g.size, g.size, 1]);
     tensors.push(x);
     const y = simulateMeasurements(op, x, { noise, rngs: [createRng(p.seed).fork('noise')] });
