@@ -89,7 +89,10 @@ export function addAuditOptions(cmd: Command, o: { data: boolean }): Command {
       parseIntOption('size', 8, 2048),
     )
     .option('--views <A>', 'views over [0, 180)', parseIntOption('views', 1, 10000))
-    .option('--physics <p>', 'forward model: radon (CT, default), denoise (A = I) or cs[:ratio=0.1,block=32,seed=0,init=pinv]')
+    .option(
+      '--physics <p>',
+      'forward model: radon (CT, default), denoise (A = I) or cs[:ratio=0.1,block=32,seed=0,init=pinv]',
+    )
     .option('--slices <n>', 'audit at most n slices (the first ones)', parseIntOption('slices', 1))
     .option(
       '--phantoms <n>',

@@ -132,7 +132,11 @@ export function registerTrain(program: Command): void {
     )
     .option('--size <N>', 'image side N in pixels', parseIntOption('size', 8, 2048))
     .option('--views <A>', 'views over [0, 180) degrees', parseIntOption('views', 1, 10000))
-    .option('--physics <p>', 'forward model: radon (CT, default), denoise (A = I) or cs[:ratio=0.1,block=32,seed=0,init=pinv]', 'radon')
+    .option(
+      '--physics <p>',
+      'forward model: radon (CT, default), denoise (A = I) or cs[:ratio=0.1,block=32,seed=0,init=pinv]',
+      'radon',
+    )
     .option('--epochs <E>', `epochs (default ${TRAIN_DEFAULTS.epochs})`, parseIntOption('epochs', 1))
     .option('--steps <S>', 'total optimizer steps (instead of --epochs)', parseIntOption('steps', 1))
     .option('--batch <B>', 'batch size', parseIntOption('batch', 1, 4096), TRAIN_DEFAULTS.batchSize)

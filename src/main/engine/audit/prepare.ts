@@ -101,7 +101,11 @@ async function loadModels(spec: AuditSpec): Promise<{ geometry: Geometry; models
       );
     }
   }
-  if (geometry && spec.geometry.physics && !samePhysics(physicsOf(geometry), makePhysics(spec.geometry.physics))) {
+  if (
+    geometry &&
+    spec.geometry.physics &&
+    !samePhysics(physicsOf(geometry), makePhysics(spec.geometry.physics))
+  ) {
     for (const l of loaded) l.model?.model.dispose();
     throw new UsageError(
       `geometry: the spec asks for ${describePhysics(makePhysics(spec.geometry.physics))}, but ${geometryFrom} was trained for ${describePhysics(physicsOf(geometry))}; leave physics out to use the model's`,

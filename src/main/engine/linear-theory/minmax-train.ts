@@ -248,8 +248,7 @@ export function trainMinmaxLinear(
   const mom = new Float64Array(B.data.length);
   const vel = new Float64Array(B.data.length);
   const sgd = o.optimizer === 'sgd';
-  const decay =
-    !sgd && o.steps > 1 ? Math.pow(o.finalLearningRate / o.learningRate, 1 / (o.steps - 1)) : 1;
+  const decay = !sgd && o.steps > 1 ? Math.pow(o.finalLearningRate / o.learningRate, 1 / (o.steps - 1)) : 1;
   let lr = o.learningRate;
   let b1t = 1;
   let b2t = 1;

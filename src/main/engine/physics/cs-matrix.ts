@@ -44,7 +44,9 @@ function build(p: Pick<CsPhysics, 'ratio' | 'block' | 'seed'>): CsMatrices {
   const n = p.block * p.block;
   const m = csMeasurementsPerBlock(p);
   const phi64 = new Float64Array(m * n);
-  createRng(p.seed).fork('cs-phi').fillNormal(phi64, 0, 1 / Math.sqrt(m));
+  createRng(p.seed)
+    .fork('cs-phi')
+    .fillNormal(phi64, 0, 1 / Math.sqrt(m));
   const G = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j <= i; j++) {

@@ -103,7 +103,10 @@ export class CsOperator implements MeasurementOperator {
     const b = this.physics.block;
     const r = this.geometry.size / b;
     const B = x.shape[0];
-    return x.reshape([B * r, b, r, b]).transpose([0, 2, 1, 3]).reshape([B * r * r, b * b]);
+    return x
+      .reshape([B * r, b, r, b])
+      .transpose([0, 2, 1, 3])
+      .reshape([B * r * r, b * b]);
   }
 
   /** [B K, b^2] -> [B,N,N,1] (the inverse of toBlocks). */
@@ -111,7 +114,10 @@ export class CsOperator implements MeasurementOperator {
     const b = this.physics.block;
     const r = this.geometry.size / b;
     const N = this.geometry.size;
-    return rows.reshape([B * r, r, b, b]).transpose([0, 2, 1, 3]).reshape([B, N, N, 1]);
+    return rows
+      .reshape([B * r, r, b, b])
+      .transpose([0, 2, 1, 3])
+      .reshape([B, N, N, 1]);
   }
 
   private measurementRows(y: tf.Tensor4D): tf.Tensor2D {
