@@ -20,6 +20,9 @@ import {
   type ReproduceReport,
 } from '@shared/reproduce-verdict';
 import { LINEAR_THEORY_PAPER, type LinearTheoryResult } from './experiment';
+
+/** The paper's values, or others in their place (tests check that the verdict follows the numbers). */
+export type LinearTheoryPaper = Record<keyof typeof LINEAR_THEORY_PAPER, number>;
 import { ENTRY_SCALE_READINGS, type EntryScaleReading } from './problem';
 import type { Quantiles } from './kappa-distribution';
 
@@ -45,7 +48,7 @@ const READING_TEXT: Record<EntryScaleReading, string> = {
 
 export function linearTheoryReport(
   r: LinearTheoryResult,
-  paper: typeof LINEAR_THEORY_PAPER = LINEAR_THEORY_PAPER,
+  paper: LinearTheoryPaper = LINEAR_THEORY_PAPER,
 ): ReproduceReport {
   const s = r.settings;
   const converged = Math.abs(r.kappaBHat - r.kappaB) / r.kappaB <= 0.05;
@@ -162,10 +165,7 @@ export function linearTheoryReport(
 }
 
 /** Computed sentences: kappa under both readings, which band holds the paper's value, the SGD path. */
-export function kappaNotes(
-  r: LinearTheoryResult,
-  paper: typeof LINEAR_THEORY_PAPER = LINEAR_THEORY_PAPER,
-): string[] {
+export function kappaNotes(r: LinearTheoryResult, paper: LinearTheoryPaper = LINEAR_THEORY_PAPER): string[] {
   const out: string[] = [];
   const k = r.mReplaced.m;
   const holders: string[] = [];
