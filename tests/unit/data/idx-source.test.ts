@@ -77,7 +77,10 @@ describe('IDX decoding and fitting', () => {
     const dir = path.join(tmp, 'toy');
     await fs.mkdir(dir);
     await fs.writeFile(path.join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idxBytes(5, 4, (k) => 50 * k)));
-    await fs.writeFile(path.join(dir, 't10k-images-idx3-ubyte'), idxBytes(2, 4, () => 255));
+    await fs.writeFile(
+      path.join(dir, 't10k-images-idx3-ubyte'),
+      idxBytes(2, 4, () => 255),
+    );
     await fs.writeFile(path.join(dir, 'README.md'), 'toy');
     const src = await openDataSource(dir);
     expect(src.kind).toBe('idx');
