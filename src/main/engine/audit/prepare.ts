@@ -12,6 +12,7 @@ import { describePhysics, makePhysics, samePhysics } from '@shared/physics';
 import {
   dicomSource,
   ellipsesSource,
+  namedDatasetDir,
   openDataSource,
   simulateMeasurements,
   type DataSource,
@@ -164,7 +165,7 @@ async function openSources(spec: AuditSpec): Promise<{ source: DataSource; refs:
       const src = ellipsesSource({ seed: spec.seed });
       const refs = Array.from({ length: spec.data.phantoms }, (_, i) => src.generated!('test', i));
       out.push({ source: src, refs });
-    } else if (t.toLowerCase().endsWith('.npy') || (await isDirectory(t))) {
+    } else if (t.toLowerCase().endsWith('.npy') || namedDatasetDir(t) || (await isDirectory(t))) {
       await flush();
       const src = await openDataSource(t, { seed: spec.seed, allowNonCt: spec.data.allowNonCt });
       out.push({ source: src, refs: [...(src.refs ?? [])] });

@@ -168,11 +168,18 @@ export async function idxSource(
   };
 }
 
+/** Whether a file name is an IDX file of an MNIST-like dataset (images or labels). */
+export function isIdxFileName(name: string): boolean {
+  return /-(images-idx3|labels-idx1)-ubyte(\.gz)?$/.test(name);
+}
+
+const FASHION_MNIST_NAME = /^fashion-mnist(?::(train|test|t10k))?$/;
+
 /**
- * `fashion-mnist[:train|:test]` -> Debian's Fashion-MNIST; a name of papers/002's datasets -> InputError saying
- * it is unavailable; anything else -> undefined (not an IDX dataset name).
+ * The folder a dataset name stands for (`fashion-mnist[:train|:test]` -> Debian's folder), or undefined when
+ * `spec` is not a dataset name. A name of papers/002's datasets is an InputError that says they are unavailable.
  */
-export async function namedIdxSource(spec: string): Promise<DataSource | undefined> {
+export function namedDatasetDir(spec: string): string | undefined {
   const t = spec.trim().toLowerCase();
   if ((PAPER_DATASETS as readonly string[]).includes(t)) {
     throw new InputError(
@@ -182,12 +189,16 @@ export async function namedIdxSource(spec: string): Promise<DataSource | undefin
       },
     );
   }
-  const m = /^fashion-mnist(?::(train|test|t10k))?$/.exec(t);
-  if (!m) return undefined;
-  const splits = m[1] ? [SPLIT_ALIASES[m[1]]] : ['train', 't10k'];
+  return FASHION_MNIST_NAME.test(t) ? FASHION_MNIST_DIR : undefined;
+}
+
+/** `fashion-mnist[:train|:test]` -> Debian's Fashion-MNIST; undefined for other specs (namedDatasetDir). */
+export async function namedIdxSource(spec: string): Promise<DataSource | undefined> {
+  if (!namedDatasetDir(spec)) return undefined;
+  const split = FASHION_MNIST_NAME.exec(spec.trim().toLowerCase())?.[1];
   return idxSource(spec, FASHION_MNIST_DIR, {
     name: 'fashion-mnist',
-    splits,
+    splits: split ? [SPLIT_ALIASES[split]] : ['train', 't10k'],
     licence: FASHION_MNIST_LICENCE,
     installHint: `install Debian's ${FASHION_MNIST_PACKAGE} (apt-get install ${FASHION_MNIST_PACKAGE}) or give a folder holding the IDX files as --data`,
   });

@@ -16,6 +16,8 @@ export { npySource, listNpyFiles } from './npy-source';
 export {
   idxSource,
   namedIdxSource,
+  namedDatasetDir,
+  isIdxFileName,
   decodeIdxImages,
   fitIdxImage,
   listIdxImageFiles,

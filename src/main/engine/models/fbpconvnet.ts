@@ -181,10 +181,9 @@ export class FbpConvNet implements TrainableReconstructor {
 
   describe(): string {
     const u = this.config.unet;
-    const f = this.config.fbp;
     return (
       `FBPConvNet ${this.config.preset} (U-Net ${u.baseChannels} base channels, ${u.depth} poolings, ` +
-      `${this.parameterCount()} parameters) on FBP (${f.filter}, cutoff ${f.cutoff})`
+      `${this.parameterCount()} parameters) on ${this.op.describeInitialReconstruction(this.config.fbp)}`
     );
   }
 
