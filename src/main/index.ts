@@ -8,9 +8,9 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import { IpcChannel, IpcEvent, type HostStatus, type IpcEventPayloads } from '@shared/ipc';
-import { Gateway } from './engine/host/gateway';
-import { HostClient } from './engine/host/host-client';
-import { PathPolicy } from './engine/host/path-policy';
+import { Gateway } from './gateway/gateway';
+import { HostClient } from './gateway/host-client';
+import { PathPolicy } from './gateway/path-policy';
 import { auditFolder } from './engine/host/workspace';
 import { getAppInfo } from './app/app-info';
 import { openDicomDialog, openModelDialog, openReport } from './app/dialogs';

@@ -4,7 +4,7 @@
  */
 import { utilityProcess } from 'electron';
 import type { HostToOwnerMessage, OwnerToHostMessage } from '@shared/host-protocol';
-import type { HostTransport } from '../engine/host/host-client';
+import type { HostTransport } from '../gateway/host-client';
 import hostEntry from './engine-host-entry?modulePath';
 import { log, logStream } from './log';
 

@@ -7,8 +7,8 @@ import { BrowserWindow, ipcMain } from 'electron';
 import { ForbiddenError, IpcChannel, fail, ok, type IpcEvent, type IpcEventPayloads } from '@shared/ipc';
 import { PRELOAD_DROP_CHANNEL } from '@shared/ipc-channels';
 import { z } from 'zod';
-import type { Gateway } from '../engine/host/gateway';
-import type { PathPolicy } from '../engine/host/path-policy';
+import type { Gateway } from '../gateway/gateway';
+import type { PathPolicy } from '../gateway/path-policy';
 import { log } from './log';
 import { isAppUrl } from './renderer-location';
 

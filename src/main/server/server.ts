@@ -26,10 +26,10 @@ import {
   type WebRequest,
   type WebServerMessage,
 } from '@shared/web-protocol';
-import { Gateway } from '../engine/host/gateway';
-import { HostClient } from '../engine/host/host-client';
-import { PathPolicy } from '../engine/host/path-policy';
-import { spawnWorkerHost } from '../engine/host/worker-host';
+import { Gateway } from '../gateway/gateway';
+import { HostClient } from '../gateway/host-client';
+import { PathPolicy } from '../gateway/path-policy';
+import { spawnWorkerHost } from '../gateway/worker-host';
 import { auditFolder } from '../engine/host/workspace';
 import { InputError } from '@shared/errors';
 

@@ -14,7 +14,7 @@ import { JobCancelledError } from '../../../src/shared/errors';
 import type { JobProgress } from '../../../src/shared/jobs';
 import { initBackend, tf } from '../../../src/main/engine/backend';
 import { readResults, runAudit, summarize } from '../../../src/main/engine/audit';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { decodeNpy, encodeNpy } from '../../../src/main/engine/io/npy';
 import { makePhantom } from '../../../src/main/engine/physics';
 import { tempDir, tinyModel, walk } from './helpers';

@@ -4,16 +4,18 @@
  * batch killed with SIGKILL mid-run that resumes to the files of an uninterrupted run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli } from '../helpers/cli';
+import { DICOM_DIR } from '../../helpers/dicom-data';
+import { runTool } from '../../helpers/tools';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = path.join(root, 'bin/ct-audit.mjs');
-const data = path.join(root, '../shared/data/dicom');
+const data = DICOM_DIR;
 const env = { ...process.env, CT_AUDIT_BACKEND: 'wasm' };
 
 const small = [
@@ -210,7 +212,7 @@ describe('ct-audit batch: kill -9 and --resume', () => {
     // The overall PDF across series, with the series table in its notes (the worst series flagged).
     const rep = await cli('report', '--from', b);
     expect(rep.code, rep.stderr).toBe(0);
-    const pdfText = execFileSync('pdftotext', [path.join(b, 'report.pdf'), '-'])
+    const pdfText = runTool('pdftotext', [path.join(b, 'report.pdf'), '-'])
       .toString('utf8')
       .replace(/\s+/g, ' ');
     expect(pdfText).toMatch(/Series series-[0-9a-f]{8}/);

@@ -17,14 +17,14 @@ import { createEngineHost } from '../../../src/main/engine/host/host';
 import { modelDir } from '../../../src/main/engine/host/workspace';
 import { METHOD_NAMES } from '../../../src/main/engine/training';
 import { FBPCONVNET_PRESET_NAMES } from '../../../src/main/engine/models';
-import { DICOM_DATA, HAVE_DICOM, waitFor } from './helpers';
+import { DICOM_DATA, waitFor } from './helpers';
 
 it('the wire lists of methods and presets match the engine', () => {
   expect([...TRAIN_METHODS]).toEqual([...METHOD_NAMES]);
   expect([...MODEL_PRESETS]).toEqual([...FBPCONVNET_PRESET_NAMES]);
 });
 
-describe.skipIf(!HAVE_DICOM)('engine host: training, models, robustness', () => {
+describe('engine host: training, models, robustness', () => {
   let workspace: string;
   const out: HostToOwnerMessage[] = [];
   const host = createEngineHost((m) => out.push(m));

@@ -15,7 +15,7 @@ import {
   runLinearTheory,
   trainMinmaxLinear,
 } from '../../../src/main/engine/linear-theory';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { JobCancelledError } from '@shared/errors';
 
 /** The kappa draws and the SGD path have their own tests (kappa.test.ts); these check B-hat only. */

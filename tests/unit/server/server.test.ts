@@ -8,7 +8,7 @@ import { IpcChannel } from '@shared/ipc';
 import type { HostToOwnerMessage } from '@shared/host-protocol';
 import { decodeFrame, encodeFrame } from '@shared/wire';
 import type { WebResponse } from '@shared/web-protocol';
-import { HostClient } from '../../../src/main/engine/host';
+import { HostClient } from '../../../src/main/gateway';
 import { startServer, type RunningServer } from '../../../src/main/server';
 
 /** An engine that answers engine:info and echoes everything else. */

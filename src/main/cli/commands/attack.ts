@@ -31,7 +31,7 @@ import {
   type MismatchReport,
 } from '../../engine/attacks';
 import { loadSlices, simulateMeasurements } from '../../engine/data';
-import { createJobContext, type JobContext } from '../../engine/host/job-context';
+import { createJobContext, type JobContext } from '../../engine/job-context';
 import { writeNpy, writeFileAtomic } from '../../engine/io/npy';
 import { writeGrayPng } from '../../engine/io/png';
 import { FbpReconstructor } from '../../engine/models';

@@ -11,7 +11,7 @@ import { JobCancelledError, UsageError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
 import { parsePhysics } from '@shared/physics';
 import { runAudit, type AuditOutcome } from '../../engine/audit';
-import { createJobContext, type JobContext } from '../../engine/host/job-context';
+import { createJobContext, type JobContext } from '../../engine/job-context';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
 
 export interface AuditCliOptions {

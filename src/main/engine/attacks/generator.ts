@@ -18,7 +18,7 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import {
   CONV_GENERATOR_DEFAULTS,
   DENSE_GENERATOR_DEFAULTS,
@@ -29,17 +29,10 @@ import {
 import type { Reconstructor } from '../models/reconstructor';
 import { makeOperator } from '../physics';
 import { createRng } from '../random';
-import { generatorAscentStep } from '../training/methods/minmax';
+import { generatorAscentStep } from '../models/generator-objective';
 import { pgaY, referenceNorms, type L2BallAttackOptions } from './l2-ball';
-import {
-  checkPair,
-  checkPositiveInt,
-  epsPerSlice,
-  projectL2Host,
-  sliceDistances,
-  sliceNormsHost,
-  yieldToEventLoop,
-} from './slices';
+import { projectL2Host, sliceDistances, sliceNormsHost } from '../ops';
+import { checkPair, checkPositiveInt, epsPerSlice, yieldToEventLoop } from './slices';
 import { disposeAttackResult, type Attack, type AttackOptions, type AttackResult } from './types';
 
 export interface GeneratorAttackOptions extends AttackOptions {

@@ -17,15 +17,11 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { makeOperator, type MeasurementOperator } from '../physics';
 import { createRng, type Rng } from '../random';
 import {
-  checkPair,
-  checkPositiveInt,
-  checkRange,
-  epsPerSlice,
   normalizeSlices,
   projectL2,
   projectL2Host,
@@ -34,8 +30,8 @@ import {
   sliceDistances,
   sliceNorms,
   sliceNormsHost,
-  yieldToEventLoop,
-} from './slices';
+} from '../ops';
+import { checkPair, checkPositiveInt, checkRange, epsPerSlice, yieldToEventLoop } from './slices';
 import type { Attack, AttackKind, AttackOptions, AttackResult } from './types';
 
 export interface L2BallAttackOptions extends AttackOptions {

@@ -8,7 +8,7 @@
 import { UsageError } from '@shared/errors';
 import { resolveEps, type EpsSpec, formatEps } from '@shared/eps';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { makeOperator } from '../physics';
 import { referenceNorms } from './l2-ball';

@@ -13,7 +13,7 @@
  * deliver a cancellation while one runs); they call job.throwIfCancelled() and job.progress() between steps.
  */
 import type { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import type { MeasurementOperator } from '../physics';
 import type { Seed } from '../random';

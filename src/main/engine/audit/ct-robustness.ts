@@ -17,10 +17,11 @@ import path from 'node:path';
 import { parseAuditSpec, type AuditSpecInput } from '@shared/audit-spec';
 import type { AuditSummary } from '@shared/audit-results';
 import { presetGeometry, type Geometry } from '@shared/geometry';
-import { noJob, type JobContext } from '../host/job-context';
+import { noJob, type JobContext } from '../job-context';
 import type { FbpConvNetPresetName } from '../models/fbpconvnet';
 import { METHOD_NAMES } from '../training';
-import { DEMO_SLICES, packageRoot } from './demo';
+import { packageRoot } from '../app-version';
+import { DEMO_SLICES } from './demo';
 import { runAudit, type AuditOutcome } from './runner';
 import { stepsForBudget, trainModels, type TrainedModel, type TrainSettings } from './train-models';
 

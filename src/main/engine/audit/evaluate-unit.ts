@@ -24,7 +24,7 @@ import {
   sampleDiscrepancies,
   type SmoothingSpace,
 } from '../certify';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import { psnr, ssim } from '../metrics';
 import type { Reconstructor } from '../models/reconstructor';
 import type { MeasurementOperator } from '../physics';

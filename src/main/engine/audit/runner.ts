@@ -19,7 +19,7 @@ import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
 import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
 import { CtAuditError, InputError, JobCancelledError, UsageError } from '@shared/errors';
 import { initBackend, tf } from '../backend';
-import { createJobContext, noJob, type JobContext } from '../host/job-context';
+import { createJobContext, noJob, type JobContext } from '../job-context';
 import { writeFileAtomic } from '../io/npy';
 import { evaluateUnit, linesPerUnit } from './evaluate-unit';
 import { finalizeImages, IMAGES_INDEX } from './finalize-images';

@@ -14,7 +14,7 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { psnr, ssim } from '../metrics';
 import { certifiedOrderStatistic, empiricalQuantileRank } from './order-statistic';

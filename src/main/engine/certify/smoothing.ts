@@ -14,7 +14,7 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { makeOperator, checkBatchShape, type MeasurementOperator } from '../physics';
 import { createRng, type Seed } from '../random';

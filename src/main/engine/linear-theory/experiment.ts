@@ -6,7 +6,7 @@
  * (kappa-distribution.ts) and B-hat's path under the paper's SGD (sgd-trajectory.ts). report.ts turns the
  * result into the comparison table and the computed verdict.
  */
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import { createRng, type Seed } from '../random';
 import { conditionNumber, frobeniusNorm, identity, matMul, spectralNorm, sub, type Matrix } from './matrix';
 import { MINMAX_TRAIN_DEFAULTS, trainMinmaxLinear, type MinmaxTrainOptions } from './minmax-train';

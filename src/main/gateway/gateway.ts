@@ -21,7 +21,7 @@ import {
 } from '@shared/ipc';
 import { ENGINE_INFO_METHOD, isEngineChannel } from '@shared/host-protocol';
 import { fsList } from './fs-list';
-import { auditDir, auditFolder, batchDir, modelDir } from './workspace';
+import { auditDir, auditFolder, batchDir, modelDir } from '../engine/host/workspace';
 import type { HostClient } from './host-client';
 import type { PathPolicy } from './path-policy';
 
