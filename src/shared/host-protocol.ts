@@ -50,8 +50,8 @@ export interface HostParamOverrides {
   [IpcChannel.TrainDefaults]: { workspace: string };
   [IpcChannel.ModelList]: { workspace: string };
   [IpcChannel.ModelImport]: IpcRequest<typeof IpcChannel.ModelImport> & { outDir: string };
-  [IpcChannel.RobustnessRun]: Omit<IpcRequest<typeof IpcChannel.RobustnessRun>, 'model'> & {
-    model: { kind: 'fbp' } | { kind: 'path'; path: string; name: string };
+  [IpcChannel.RobustnessRun]: Omit<IpcRequest<typeof IpcChannel.RobustnessRun>, 'models'> & {
+    models: ({ kind: 'fbp' } | { kind: 'path'; path: string; name: string })[];
   };
   [IpcChannel.AuditRun]: Omit<IpcRequest<typeof IpcChannel.AuditRun>, 'models'> & {
     models: ({ kind: 'fbp' } | { kind: 'path'; path: string; name: string })[];

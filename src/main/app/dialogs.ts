@@ -7,7 +7,7 @@ import path from 'node:path';
 import { dialog, shell, type BrowserWindow } from 'electron';
 import { InputError } from '@shared/errors';
 import type { DialogOpenResult } from '@shared/ipc';
-import type { PathPolicy } from '../engine/host/path-policy';
+import type { PathPolicy } from '../gateway/path-policy';
 import { log } from './log';
 
 export async function openDicomDialog(

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IpcChannel, type ModelImportResult, type ModelListResult } from '@shared/ipc';
 import type { HostResponseMessage, HostToOwnerMessage, OwnerToHostMessage } from '@shared/host-protocol';
 import { createEngineHost } from '../../../src/main/engine/host/host';
-import { Gateway } from '../../../src/main/engine/host/gateway';
-import { HostClient } from '../../../src/main/engine/host/host-client';
-import { PathPolicy } from '../../../src/main/engine/host/path-policy';
+import { Gateway } from '../../../src/main/gateway/gateway';
+import { HostClient } from '../../../src/main/gateway/host-client';
+import { PathPolicy } from '../../../src/main/gateway/path-policy';
 import { modelDir } from '../../../src/main/engine/host/workspace';
 import { REPO_ROOT, waitFor } from './helpers';
 

@@ -13,20 +13,15 @@
  *            there (the grid is exhaustive, the gain step a local search).
  */
 import { UsageError } from '@shared/errors';
+import { physicsOf } from '@shared/geometry';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { RadonOperator } from '../physics';
 import { createRng, type Rng } from '../random';
 import { mismatchedForward, type OperatorMismatch } from './mismatch-projector';
-import {
-  blockNorms,
-  checkPair,
-  checkPositiveInt,
-  sliceDistances,
-  sliceNormsHost,
-  yieldToEventLoop,
-} from './slices';
+import { blockNorms, sliceDistances, sliceNormsHost } from '../ops';
+import { checkPair, checkPositiveInt, yieldToEventLoop } from './slices';
 import type { Attack, AttackOptions, AttackResult } from './types';
 
 /** `eps` is ignored (the bounds below replace it; pass 0). */
@@ -212,6 +207,12 @@ export async function mismatchSweep(
   options: MismatchOptions,
   job?: JobContext,
 ): Promise<{ report: MismatchReport; result: AttackResult }> {
+  const kind = physicsOf(model.geometry).kind;
+  if (kind !== 'radon') {
+    throw new UsageError(
+      `mismatch: the operator-mismatch attack perturbs a CT geometry (angle, detector, gains); this model's physics is ${kind}`,
+    );
+  }
   const op = options.op ?? new RadonOperator(model.geometry);
   const B = checkPair('mismatch', x, y, op.domainShape, op.rangeShape);
   const s = resolve(options);

@@ -16,15 +16,10 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
-import { RadonOperator } from '../physics';
+import type { JobContext } from '../job-context';
+import { makeOperator } from '../physics';
 import { createRng } from '../random';
-import { L2_BALL_DEFAULTS, referenceNorms, type L2BallAttackOptions } from './l2-ball';
 import {
-  checkPair,
-  checkPositiveInt,
-  checkRange,
-  epsPerSlice,
   normalizeSlices,
   projectL2,
   projectL2Host,
@@ -32,8 +27,9 @@ import {
   randomOnSpheres,
   sliceDistances,
   sliceNormsHost,
-  yieldToEventLoop,
-} from './slices';
+} from '../ops';
+import { L2_BALL_DEFAULTS, radiusScales, type L2BallAttackOptions } from './l2-ball';
+import { checkPair, checkPositiveInt, checkRange, epsPerSlice, yieldToEventLoop } from './slices';
 import type { Attack, AttackKind, AttackResult } from './types';
 
 export interface SpsaOptions extends L2BallAttackOptions {
@@ -85,7 +81,7 @@ function makeSpsa(kind: AttackKind, space: 'x' | 'y'): Attack<SpsaOptions> {
     kind,
     space,
     async attack(model, x, y, options, job?: JobContext) {
-      const op = options.op ?? new RadonOperator(model.geometry);
+      const op = options.op ?? makeOperator(model.geometry);
       const B = checkPair(kind, x, y, op.domainShape, op.rangeShape);
       const eps = epsPerSlice(kind, options.eps, B);
       const steps = checkPositiveInt(kind, 'steps', options.steps ?? L2_BALL_DEFAULTS.steps, 0);
@@ -102,7 +98,7 @@ function makeSpsa(kind: AttackKind, space: 'x' | 'y'): Attack<SpsaOptions> {
       const batchSize = checkPositiveInt(kind, 'batchSize', options.batchSize ?? SPSA_DEFAULTS.batchSize);
       const shape = space === 'y' ? [...y.shape] : [...x.shape];
       const rng = createRng(options.seed ?? 0);
-      const refNorms = referenceNorms(space, x, op);
+      const refNorms = radiusScales(space, x, op).map((r) => r.norm);
       const epsT = radiusTensor(eps, 4);
       const cT = radiusTensor(
         eps.map((e) => e * smoothing),

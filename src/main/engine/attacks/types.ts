@@ -13,21 +13,13 @@
  * deliver a cancellation while one runs); they call job.throwIfCancelled() and job.progress() between steps.
  */
 import type { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
-import type { RadonOperator } from '../physics';
+import type { MeasurementOperator } from '../physics';
 import type { Seed } from '../random';
 
-export const ATTACK_KINDS = [
-  'pga-y',
-  'pgd-x',
-  'antun-x',
-  'generator',
-  'mismatch',
-  'spsa-y',
-  'spsa-x',
-] as const;
-export type AttackKind = (typeof ATTACK_KINDS)[number];
+export { ATTACK_KINDS, type AttackKind } from '@shared/robustness';
+import type { AttackKind } from '@shared/robustness';
 
 /**
  * Where the perturbation lives: 'y' the measurement (sinograms [B,A,D,1]), 'x' the image ([B,N,N,1], entering
@@ -45,8 +37,8 @@ export interface AttackOptions {
   eps: number | readonly number[];
   /** Seed of every random draw of the attack (random starts, restarts, sampling). Default 0. */
   seed?: Seed;
-  /** The projector A the model assumes. Default: new RadonOperator(model.geometry). */
-  op?: RadonOperator;
+  /** The forward operator A the model assumes. Default: makeOperator(model.geometry). */
+  op?: MeasurementOperator;
   /**
    * A starting perturbation [B,...] in the attack's space (warm start, e.g. the previous eps's solution on an
    * eps grid); projected into the ball. Not disposed by the attack.
@@ -105,10 +97,12 @@ export interface RhoHatPoint {
   eps: number;
   /** Mean over slices of the relative radius. */
   epsRelative: number;
+  /** Mean over slices of the HU-equivalent RMS radius (src/shared/eps.ts). */
+  epsHu: number;
   /** rho-hat(eps) = (1/B) sum_i Delta_max(x_i, eps), eq. (9) of papers/000. */
   rhoHat: number;
   /** Per slice: radius (absolute, relative), Delta_max, ||delta||. */
-  slices: { eps: number; epsRelative: number; error: number; deltaNorm: number }[];
+  slices: { eps: number; epsRelative: number; epsHu: number; error: number; deltaNorm: number }[];
 }
 
 export interface RhoHatCurve {

@@ -5,12 +5,12 @@
  * validates the card and refuses a model whose geometry differs from the requested one, naming the field.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '@shared/errors';
-import type { Geometry } from '@shared/geometry';
+import { physicsOf, type Geometry } from '@shared/geometry';
+import { describePhysics, physicsSchema, samePhysics } from '@shared/physics';
 import { ImportedModelSchema } from '@shared/model-import';
 
 export const CARD_FILE = 'card.json';
@@ -24,6 +24,8 @@ const geometrySchema = z.object({
   views: z.number().int(),
   detectors: z.number().int(),
   detectorSpacing: z.number(),
+  /** The forward model (src/shared/physics.ts); absent for parallel-beam CT (cards written before it). */
+  physics: physicsSchema.optional(),
 });
 
 const metricsSchema = z.object({
@@ -101,16 +103,6 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The app version from package.json ('unknown' when it cannot be found, e.g. in a bundle). */
-export function appVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return (require('../../../../package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Validates parsed JSON as a model card; `where` names the file in errors. */
 export function parseCard(json: unknown, where: string): ModelCard {
   const r = cardSchema.safeParse(json);
@@ -158,6 +150,14 @@ export function followsOurGeometry(card: ModelCard): boolean {
  */
 export function checkCardGeometry(card: ModelCard, requested: Geometry, where: string): void {
   if (followsOurGeometry(card)) return;
+  const trained = physicsOf(card.geometry);
+  if (!samePhysics(trained, physicsOf(requested))) {
+    throw new InputError(
+      `${where}: the model was trained for ${describePhysics(trained)}, but ${describePhysics(physicsOf(requested))} was requested; ` +
+        `use the model's physics or train a model for this one`,
+      { field: 'physics' },
+    );
+  }
   for (const field of ['size', 'views', 'detectors', 'detectorSpacing'] as const) {
     if (card.geometry[field] !== requested[field]) {
       throw new InputError(

@@ -20,7 +20,6 @@ import { backendInfo, tf } from '../backend';
 import { writeFileAtomic } from '../io/npy';
 import type { FbpOptions } from '../physics';
 import {
-  appVersion,
   CANONICAL_UNIT,
   CARD_FILE,
   CARD_FORMAT,
@@ -37,6 +36,7 @@ import { FbpReconstructor } from './fbp-reconstructor';
 import { loadImportedModel } from './imported/load-imported';
 import type { Reconstructor } from './reconstructor';
 import type { UnetConfig } from './unet';
+import { APP_VERSION } from '../app-version';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -49,7 +49,7 @@ export interface CardFields {
 export function softwareInfo(): ModelCard['software'] {
   const info = backendInfo();
   return {
-    app: appVersion(),
+    app: APP_VERSION,
     versions: info.versions,
     backend: info.backend,
     provider: info.provider,

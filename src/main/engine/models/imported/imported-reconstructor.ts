@@ -12,7 +12,7 @@
  * network is (white-box); a black-box network makes `differentiable` false.
  */
 import { InputError } from '@shared/errors';
-import type { Geometry } from '@shared/geometry';
+import { physicsOf, type Geometry } from '@shared/geometry';
 import {
   describeIntensity,
   intensityAffine,
@@ -135,6 +135,12 @@ export class ImportedReconstructor implements Reconstructor {
     readonly info: ImportedInfo,
     file: string,
   ) {
+    if (physicsOf(geometry).kind !== 'radon') {
+      throw new InputError(
+        `${file}: imported networks reconstruct parallel-beam CT; the geometry's physics is ${physicsOf(geometry).kind}`,
+        { field: 'physics' },
+      );
+    }
     this.op = new RadonOperator(geometry);
     this.geometry = this.op.geometry;
     this.differentiable = network.differentiable;
