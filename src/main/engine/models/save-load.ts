@@ -25,6 +25,7 @@ import {
   CARD_FORMAT,
   CARD_FORMAT_VERSION,
   checkCardGeometry,
+  followsOurGeometry,
   readCard,
   sha256,
   type ModelCard,
@@ -143,8 +144,13 @@ export async function loadModel(
 ): Promise<{ model: Reconstructor; card: ModelCard }> {
   const card = await readCard(dir);
   if (geometry) checkCardGeometry(card, geometry, dir);
-  if (card.kind === 'imported')
-    return { model: await loadImportedModel(dir, card, geometry ?? opts.follow), card };
+  if (card.kind === 'imported') {
+    const model = await loadImportedModel(dir, card, geometry ?? opts.follow);
+    // Worker threads rebuild a model from its folder (certify/smoothing-pool.ts); one that follows the audit's
+    // geometry would be rebuilt at its default one, so it stays in this thread.
+    if (!followsOurGeometry(card)) model.origin = { kind: 'saved', dir: path.resolve(dir) };
+    return { model, card };
+  }
   if (card.kind !== 'fbpconvnet') {
     throw new InputError(
       `${dir}: model kind "${card.kind}" cannot be loaded from a folder (only fbpconvnet and imported)`,
@@ -190,7 +196,9 @@ export async function loadModel(
     fbp: card.fbp as FbpConvNetConfig['fbp'],
     normalization: { offset: card.normalization.offset, scale: card.normalization.scale },
   };
-  return { model: new FbpConvNet(card.geometry, config, unet), card };
+  const model = new FbpConvNet(card.geometry, config, unet);
+  model.origin = { kind: 'saved', dir: path.resolve(dir) };
+  return { model, card };
 }
 
 /**

@@ -25,7 +25,7 @@ import { tf } from '../../backend';
 import { RadonOperator } from '../../physics';
 import { DEFAULT_FBP_SETTINGS } from '../fbpconvnet';
 import type { GraphIo } from '../onnx/graph';
-import type { Reconstructor } from '../reconstructor';
+import type { Reconstructor, ReconstructorOrigin } from '../reconstructor';
 import type { ImportedNetwork } from './network';
 
 export type InputRole = 'image' | 'sinogram';
@@ -126,6 +126,8 @@ export class ImportedReconstructor implements Reconstructor {
   readonly geometry: Geometry;
   readonly op: RadonOperator;
   readonly differentiable: boolean;
+  /** Set by loadModel (a folder other threads can rebuild the model from). */
+  origin?: ReconstructorOrigin;
   private readonly roles: Record<string, InputRole>;
   private readonly affine: { a: number; b: number };
 
