@@ -17,6 +17,7 @@ import { registerReproduce } from './commands/reproduce';
 import { registerServe } from './commands/serve';
 import { registerAudit } from './commands/audit';
 import { registerBatch } from './commands/batch';
+import { registerWorker } from './commands/worker';
 import { registerReport } from './commands/report';
 import { registerDemo } from './commands/demo';
 import { registerReproduceCtRobustness } from './commands/reproduce-ct-robustness';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerAudit(program);
   registerBatch(program);
+  registerWorker(program);
   registerReport(program);
   registerDemo(program);
   registerReproduceCtRobustness(program);

@@ -33,7 +33,9 @@ describe('ct-audit info on DICOM paths', () => {
       1,
       /^ct-audit: 1 of 2 named path\(s\) unusable \(listed above\), the first: .*ct-empty-intercept\.dcm: Rescale Intercept \(0028,1052\) is present but empty.*--allow-unusable exits 0/,
     );
-    expect(r.stdout).toMatch(/DICOM: 1 series, 1 unusable file\(s\), 0 non-DICOM file\(s\) \(6 file\(s\) scanned/);
+    expect(r.stdout).toMatch(
+      /DICOM: 1 series, 1 unusable file\(s\), 0 non-DICOM file\(s\) \(6 file\(s\) scanned/,
+    );
     expect(r.stdout).toMatch(/5 slice\(s\) of 16x16/);
     expect(r.stdout).toMatch(/HU range not read \(header-only scan; --pixels decodes every slice\)/);
     expect(r.stdout).toContain(`error: ${bad}: Rescale Intercept (0028,1052) is present but empty`);
@@ -41,7 +43,9 @@ describe('ct-audit info on DICOM paths', () => {
     const relaxed = await cli('info', SERIES, bad, '--allow-unusable', '--json');
     expect(relaxed.code, relaxed.stderr).toBe(0);
     const j = JSON.parse(relaxed.stdout);
-    expect(j.dicom.unusablePaths).toEqual([{ path: bad, reason: expect.stringMatching(/present but empty/) }]);
+    expect(j.dicom.unusablePaths).toEqual([
+      { path: bad, reason: expect.stringMatching(/present but empty/) },
+    ]);
     expect(j.dicom.errors[0]).toMatchObject({ file: bad, code: 'DICOM_NOT_HU' });
     expect(j.dicom.series[0].hu).toBeNull();
   });

@@ -12,12 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NotHuError } from '@shared/errors';
-import {
-  readDicomFile,
-  readDicomHeader,
-  scanDicom,
-  type DicomImage,
-} from '../../../src/main/engine/dicom';
+import { readDicomFile, readDicomHeader, scanDicom, type DicomImage } from '../../../src/main/engine/dicom';
 import { dicomParser } from '../../../src/main/engine/dicom/parse-part10';
 import { inventoryData } from '../../../src/main/engine/audit/inventory';
 import { BUNDLED_DICOM, REPO_ROOT } from '../../helpers/dicom-data';
@@ -41,14 +36,18 @@ const REFUSED: Record<string, Refused> = {
     stage: 'header',
     reason: /^Rescale Slope \(0028,1053\) is given but Rescale Intercept \(0028,1052\) is missing/,
   },
-  'ct-no-rescale-unsigned.dcm': { stage: 'header', reason: /no Rescale Slope\/Intercept .* and unsigned pixels/ },
+  'ct-no-rescale-unsigned.dcm': {
+    stage: 'header',
+    reason: /no Rescale Slope\/Intercept .* and unsigned pixels/,
+  },
   'ct-no-rescale-offset.dcm': {
     stage: 'decoded',
     reason: /no Rescale Slope\/Intercept and no stored value below 0 \(minimum 136\)/,
   },
   'sc-8bit-display.dcm': {
     stage: 'header',
-    reason: /^a Secondary Capture labelled CT with no Rescale Slope\/Intercept .*display values \(0\.\.255\), not HU/,
+    reason:
+      /^a Secondary Capture labelled CT with no Rescale Slope\/Intercept .*display values \(0\.\.255\), not HU/,
   },
   'sc-8bit-display-with-rescale.dcm': {
     stage: 'decoded',
@@ -112,7 +111,9 @@ describe('missing rescale values that can be assumed: read, with the assumption 
     const file = join(BAD, 'ct-intercept-without-slope.dcm');
     for (const h of [await readDicomHeader(file), await readDicomFile(file)]) {
       expect(h.meta.rescale).toMatchObject({ slope: 1, intercept: -1024 });
-      expect(h.warnings).toContain("no Rescale Slope (0028,1053): slope 1 assumed with the file's Rescale Intercept -1024");
+      expect(h.warnings).toContain(
+        "no Rescale Slope (0028,1053): slope 1 assumed with the file's Rescale Intercept -1024",
+      );
     }
     expect(Array.from((await readDicomFile(file)).frames[0].hu)).toEqual(Array.from(await sourceHu()));
   });
@@ -158,7 +159,8 @@ describe('missing rescale values that can be assumed: read, with the assumption 
 function corruptCopy(src: string, dst: string, n = 3): void {
   const bytes = Buffer.from(readFileSync(src));
   const pd = dicomParser.parseDicom(bytes).elements.x7fe00010;
-  for (let i = 0; i < n; i++) bytes.writeInt16LE(bytes.readInt16LE(pd.dataOffset + 2 * i) + 100, pd.dataOffset + 2 * i);
+  for (let i = 0; i < n; i++)
+    bytes.writeInt16LE(bytes.readInt16LE(pd.dataOffset + 2 * i) + 100, pd.dataOffset + 2 * i);
   writeFileSync(dst, bytes);
 }
 
@@ -172,7 +174,9 @@ describe('files with the same SOP Instance UID: pixels compared', () => {
     const conflicts = scan.errors.filter((e) => e.details?.category === 'sop-instance-conflict');
     expect(conflicts.map((e) => basename(e.file)).sort()).toEqual(['2062.dcm', 'a-corrupted-copy.dcm']);
     for (const e of conflicts) {
-      expect(e.reason).toMatch(/^repeats the SOP Instance UID of .* but the pixel data differ \(3 of 256 pixels differ, by up to 100 HU\): none of these copies is audited/);
+      expect(e.reason).toMatch(
+        /^repeats the SOP Instance UID of .* but the pixel data differ \(3 of 256 pixels differ, by up to 100 HU\): none of these copies is audited/,
+      );
     }
     const used = scan.series.flatMap((s) => s.slices.map((sl) => basename(sl.image.file)));
     expect(used.sort()).toEqual(['2392.dcm', '2693.dcm', '3023.dcm', '3353.dcm']);
@@ -206,7 +210,9 @@ describe('files with the same SOP Instance UID: pixels compared', () => {
     expect(scan.series[0].duplicates.map((d) => [basename(d.file), basename(d.duplicateOf)])).toEqual(
       names.slice(1).map((n) => [n, names[0]]),
     );
-    expect(scan.series[0].warnings.join('\n')).toMatch(/3 file\(s\) repeat the SOP Instance UID of another file with identical pixels/);
+    expect(scan.series[0].warnings.join('\n')).toMatch(
+      /3 file\(s\) repeat the SOP Instance UID of another file with identical pixels/,
+    );
   });
 
   it('a copy that cannot be decoded is an error of its own, and the valid file is kept', async () => {

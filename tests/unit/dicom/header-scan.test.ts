@@ -41,7 +41,9 @@ describe('header-only reads decide as full reads', () => {
       const head = await settle(readDicomHeader(file, { allowNonCt }));
       const full = await settle(readDicomFile(file, { allowNonCt }));
       if (full instanceof Error && !(head instanceof Error)) {
-        expect(Object.keys(DECODE_ONLY), `${rel}: only the decode refuses it: ${full.message}`).toContain(rel);
+        expect(Object.keys(DECODE_ONLY), `${rel}: only the decode refuses it: ${full.message}`).toContain(
+          rel,
+        );
         expect(full.message).toMatch(DECODE_ONLY[rel]);
         continue;
       }
@@ -52,7 +54,9 @@ describe('header-only reads decide as full reads', () => {
         continue;
       }
       expect(head.meta, rel).toEqual(full.meta);
-      expect(head.frames, rel).toEqual(full.frames.map((f) => ({ index: f.index, rescale: f.rescale, plane: f.plane })));
+      expect(head.frames, rel).toEqual(
+        full.frames.map((f) => ({ index: f.index, rescale: f.rescale, plane: f.plane })),
+      );
       // Decoding may add warnings about values (bits outside Bits Stored); the header's are all there.
       for (const w of head.warnings) expect(full.warnings, rel).toContain(w);
     }

@@ -138,6 +138,8 @@ export async function mergeSeries(
       entries.push({ ...src, rank: s.rank, sliceIndex: s.sliceIndex, dir: rel });
     }
   }
+  // images/ exists even with no worst slices (report.worstSlices 0): its index says so.
+  await fs.mkdir(path.join(outDir, IMAGES_DIR), { recursive: true });
   await writeFileAtomic(path.join(outDir, IMAGES_INDEX), `${JSON.stringify({ worst: entries }, null, 2)}\n`);
   return { summary, slices: offset, geometry, models };
 }

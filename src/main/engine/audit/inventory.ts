@@ -100,7 +100,9 @@ export async function inventoryData(
     out.push(file(e.file, listed.has(e.file) ? 'skipped' : 'unreadable', e.reason));
   }
   for (const e of scan.notDicom) {
-    out.push(e.file.toLowerCase().endsWith('.npy') ? file(e.file, 'npy') : file(e.file, 'not-dicom', e.reason));
+    out.push(
+      e.file.toLowerCase().endsWith('.npy') ? file(e.file, 'npy') : file(e.file, 'not-dicom', e.reason),
+    );
   }
   const identifiers: Identifiers[] = [];
   for (const f of scan.files) {

@@ -49,7 +49,8 @@ export async function dicomSource(
   const files = scan.files;
   const notDicom = scan.notDicom.length;
   const series = scan.series;
-  for (const s of series) for (const d of s.duplicates) warnings.push(`skipped ${d.file}: repeats ${d.duplicateOf}`);
+  for (const s of series)
+    for (const d of s.duplicates) warnings.push(`skipped ${d.file}: repeats ${d.duplicateOf}`);
   const refs: DicomRef[] = [];
   for (const s of series) {
     const group = s.seriesInstanceUid

@@ -250,7 +250,8 @@ function checkPixelDataBounds(file: string, ds: DataSet, pd: Element, size: numb
     if (f.position + f.length > size) return fragmentTruncation(file, i + 1, fragments.length);
   }
   const missingDelimiter = (ds.warnings ?? []).some((w) => /missing sequence delimiter/.test(w));
-  if (missingDelimiter || pd.dataOffset + pd.length > size) return missingPixelDelimiter(file, fragments.length);
+  if (missingDelimiter || pd.dataOffset + pd.length > size)
+    return missingPixelDelimiter(file, fragments.length);
   return null;
 }
 

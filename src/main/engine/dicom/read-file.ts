@@ -60,7 +60,13 @@ export async function readDicomBuffer(
   opts: ReadDicomOptions = {},
 ): Promise<DicomImage> {
   const parsed = parseDicomBuffer(file, bytes);
-  const { header, dataSet: ds, pixel, ts, pixelData: pd } = checkHeader(
+  const {
+    header,
+    dataSet: ds,
+    pixel,
+    ts,
+    pixelData: pd,
+  } = checkHeader(
     file,
     parsed,
     opts,

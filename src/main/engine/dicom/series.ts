@@ -40,15 +40,13 @@ function fileWarnings(images: DicomHeader[]): string[] {
   const counts = new Map<string, number>();
   for (const img of images) for (const w of new Set(img.warnings)) counts.set(w, (counts.get(w) ?? 0) + 1);
   return [...counts].map(([w, n]) =>
-    images.length === 1 ? w : `${n === images.length ? 'every file' : `${n} of ${images.length} files`}: ${w}`,
+    images.length === 1
+      ? w
+      : `${n === images.length ? 'every file' : `${n} of ${images.length} files`}: ${w}`,
   );
 }
 
-function buildSeries(
-  uid: string,
-  unique: DicomHeader[],
-  duplicates: DicomSeries['duplicates'],
-): DicomSeries {
+function buildSeries(uid: string, unique: DicomHeader[], duplicates: DicomSeries['duplicates']): DicomSeries {
   const warnings: string[] = [];
   if (uid === '') warnings.push('no Series Instance UID: each such file is its own series');
   const slices: DicomSlice[] = unique.flatMap((image) =>
