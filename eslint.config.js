@@ -13,7 +13,7 @@ import tseslint from 'typescript-eslint';
  * main-process side (app, gateway, server, cli); src/shared imports nothing from src/main or the renderer.
  */
 const ENGINE_LAYERS = [
-  ['numeric', 'random', 'job-context'],
+  ['numeric', 'random', 'job-context', 'app-version', 'worker-script'],
   ['backend', 'io'],
   ['ops', 'physics', 'metrics'],
   ['dicom', 'data'],

@@ -20,7 +20,8 @@ import { presetGeometry, type Geometry } from '@shared/geometry';
 import { noJob, type JobContext } from '../job-context';
 import type { FbpConvNetPresetName } from '../models/fbpconvnet';
 import { METHOD_NAMES } from '../training';
-import { DEMO_SLICES, packageRoot } from './demo';
+import { packageRoot } from '../app-version';
+import { DEMO_SLICES } from './demo';
 import { runAudit, type AuditOutcome } from './runner';
 import { stepsForBudget, trainModels, type TrainedModel, type TrainSettings } from './train-models';
 

@@ -11,13 +11,13 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAuditSpec, type AuditSpecInput } from '@shared/audit-spec';
 import { presetGeometry, type Geometry } from '@shared/geometry';
 import { noJob, type JobContext } from '../job-context';
 import type { FbpConvNetPresetName } from '../models/fbpconvnet';
 import { runAudit, type AuditOutcome } from './runner';
 import { trainModels, type TrainedModel, type TrainPlan, type TrainSettings } from './train-models';
+import { packageRoot } from '../app-version';
 
 export const DEMO_METHODS = ['ord', 'minmax', 'smt-grad'] as const;
 export const DEMO_TRAIN_STEPS = 100;
@@ -29,10 +29,6 @@ export const DEMO_SLICES = [
   'resources/demo/ge-head-05.dcm',
   'resources/demo/ge-head-15.dcm',
 ];
-
-export function packageRoot(): string {
-  return fileURLToPath(new URL('../../../../', import.meta.url));
-}
 
 export interface DemoOptions {
   outDir: string;
