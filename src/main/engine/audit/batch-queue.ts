@@ -240,9 +240,11 @@ export async function runSeriesOnQueue(c: QueueRunContext): Promise<void> {
       if (u && typeof p === 'object' && typeof p.fraction === 'number') u.fraction = p.fraction;
     });
     const finished: Promise<void>[] = [];
+    // The wait between two looks at the queue ends early when a unit finishes.
+    let wake: () => void = () => undefined;
     const onFinal = ({ jobId }: { jobId: string }) => {
       const u = pending.get(jobId);
-      if (u) finished.push(guarded(jobId, () => check(u)).catch(onError));
+      if (u) finished.push(guarded(jobId, () => check(u)).catch(onError).finally(() => wake()));
     };
     events.on('completed', onFinal);
     events.on('failed', onFinal);
@@ -284,7 +286,13 @@ export async function runSeriesOnQueue(c: QueueRunContext): Promise<void> {
         }
         throw new JobCancelledError('batch cancelled');
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, POLL_MS);
+        wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
       try {
         for (const u of [...pending.values()]) await guarded(u.id, () => check(u));
         workers = await queue.getWorkersCount();
