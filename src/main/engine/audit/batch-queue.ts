@@ -244,7 +244,12 @@ export async function runSeriesOnQueue(c: QueueRunContext): Promise<void> {
     let wake: () => void = () => undefined;
     const onFinal = ({ jobId }: { jobId: string }) => {
       const u = pending.get(jobId);
-      if (u) finished.push(guarded(jobId, () => check(u)).catch(onError).finally(() => wake()));
+      if (u)
+        finished.push(
+          guarded(jobId, () => check(u))
+            .catch(onError)
+            .finally(() => wake()),
+        );
     };
     events.on('completed', onFinal);
     events.on('failed', onFinal);
@@ -275,6 +280,7 @@ export async function runSeriesOnQueue(c: QueueRunContext): Promise<void> {
       });
     };
     emit();
+    let lastReconcile = 0;
     while (pending.size > 0) {
       if (c.job.signal.aborted) {
         for (const u of pending.values()) {
@@ -293,6 +299,14 @@ export async function runSeriesOnQueue(c: QueueRunContext): Promise<void> {
           r();
         };
       });
+      // Every job's state is read at most every POLL_MS (events answer in between).
+      if (performance.now() - lastReconcile < POLL_MS) {
+        await Promise.all(finished.splice(0));
+        if (fatal) throw fatal;
+        emit();
+        continue;
+      }
+      lastReconcile = performance.now();
       try {
         for (const u of [...pending.values()]) await guarded(u.id, () => check(u));
         workers = await queue.getWorkersCount();
