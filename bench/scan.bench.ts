@@ -7,6 +7,7 @@
  *   ct-audit scan cache      the same scan again through the scan cache (path + size + mtime unchanged)
  *   pydicom                  dcmread(stop_before_pixels=True) on every file, grouped and sorted by series
  *   ct-audit full decode     readDicomFile on the first 500 files (what a scan cost before), as a rate
+ *   ct-audit, no file        the same process on an empty folder: the memory of Node and the modules
  * The files were just written, so every reader finds them in the page cache. Not a test: nothing is asserted.
  *
  * Env: CT_AUDIT_BENCH_SCAN_FILES (default 10000).
@@ -116,6 +117,8 @@ export async function run(): Promise<void> {
     row('ct-audit scan cache', cached, 'unchanged files, cache hit');
     const decode = await child([data, 'decode', '', '500']);
     row('ct-audit full decode', decode, 'first 500 files, readDicomFile');
+    await fs.mkdir(path.join(dir, 'empty'));
+    row('ct-audit, no file', await child([path.join(dir, 'empty'), 'header']), 'the process and its modules');
     printTable(
       'DICOM scan: files per second and peak RSS (each reader in its own process)',
       ['reader', 'files', 'series', 'seconds', 'files/s', 'peak RSS MiB', 'load 1/5/15 min', 'note'],
