@@ -125,6 +125,7 @@ export function registerBatch(program: Command): void {
     console.log(`series (rho-hat at eps ${lastEps} per model):`);
     printTable(['series', 'slices', 'status', ...models], rows);
     for (const s of rec.series.filter((x) => x.error)) console.log(`  ${s.id} failed: ${s.error}`);
+    for (const s of rec.series) for (const w of s.warnings ?? []) console.log(`  ${s.id} warning: ${w}`);
     if (r.summary) {
       console.log('over all series:');
       printSummary(r.summary);

@@ -160,6 +160,7 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
     slices: j.units / nModels,
     status: 'pending',
     error: null,
+    warnings: [...(j.series.warnings ?? [])],
     models: [],
   }));
   const record = (): BatchRecord => ({
