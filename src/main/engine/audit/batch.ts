@@ -11,7 +11,9 @@
  *
  * One bad file never stops the batch (it is listed with its reason), nor does one series that fails (its
  * error is listed). Series audits run in turn, or `concurrency` at a time in worker threads (worker threads
- * die with the process, so a killed batch leaves no orphan writing to its folders). `resume` resumes every
+ * die with the process, so a killed batch leaves no orphan writing to its folders), or, with `queue`, as
+ * series x model units on queue workers (batch-queue.ts), which give the same series folders. The scan is
+ * header-only (dicom/scan.ts), through the scan cache when one is given. `resume` resumes every
  * series audit (completed units are kept, see runner.ts) and rebuilds the overall folder, which is a pure
  * function of the series folders: a batch killed at any point and resumed ends with the files of an
  * uninterrupted run.
