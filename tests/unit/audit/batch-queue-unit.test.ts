@@ -139,10 +139,10 @@ describe('the coordinator stores each unit once', () => {
     images: { worst: [], files },
     worker: { host: 'h', pid: 1, seconds: 1 },
   });
-  /** A unit of one slice: one attack line (unitLines 1), of `model` at `index`. */
+  /** A unit of one slice: one line (unitLines 1), of `model` at `index`. */
   const text = (model: string, index: number) =>
     `${JSON.stringify({
-      ...line({ slice: 0, model: index, test: 'attack', epsIndex: 0, unitLines: 1 }),
+      ...line({ slice: 0, model: index, epsIndex: 0, unitLines: 1 }),
       model: { index, name: model, description: model },
     })}\n`;
 

@@ -16,14 +16,8 @@ import {
   startBackend,
   type ScanCacheOption,
 } from '../context';
-import {
-  addAuditOptions,
-  cliProgressJob,
-  printSummary,
-  printTable,
-  specFromOptions,
-  type AuditCliOptions,
-} from './audit';
+import { addAuditOptions, specFromOptions, type AuditCliOptions } from '../audit-options';
+import { cliProgressJob, printSummary, printTable } from '../audit-output';
 
 interface BatchCliOptions extends AuditCliOptions, ScanCacheOption {
   concurrency?: number;
@@ -70,18 +64,19 @@ export function registerBatch(program: Command): void {
   addScanCacheOptions(cmd);
   addAuditOptions(cmd, { data: false }).action(async (folders: string[], o: BatchCliOptions, c: Command) => {
     if (folders.length === 0) throw new UsageError('give at least one folder');
+    if (!o.out) throw new UsageError('give --out <dir> (the batch folder)');
     const spec = await specFromOptions(o, folders);
     if (!spec) throw new UsageError('give --model (repeatable) or a --spec file');
     const queue = queueFromOptions(o);
     await startBackend(c);
-    const progress = cliProgressJob(o.quiet || o.json);
+    const progress = cliProgressJob(Boolean(o.quiet || o.json));
     let r;
     try {
       r = await runBatch({
         folders,
         spec,
         outDir: o.out as string,
-        resume: o.resume,
+        resume: Boolean(o.resume),
         concurrency: o.concurrency,
         job: progress.job,
         // The queue URL's password never reaches a manifest.

@@ -19,7 +19,7 @@ import {
   startBackend,
   type ScanCacheOption,
 } from '../context';
-import { cliProgressJob } from './audit';
+import { cliProgressJob } from '../audit-output';
 
 interface HuRange {
   min: number;
