@@ -89,14 +89,14 @@ export async function run(): Promise<void> {
     const spec = parseAuditSpec({
       models: [modelDir],
       data: { sources: ['(batch)'], maxSlices: 4 },
-      attack: { eps: ['1%', '2%'], steps: 10, smoothingSamples: 4 },
-      certification: { sigma: ['2%'], eps: ['0.01%'], samples: 16 },
+      attack: { eps: ['1%', '2%'], steps: 10 },
+      certification: { sigma: ['eps/0.5'], samples: 16 },
       report: { worstSlices: 1, pdf: false },
     });
     const units = nSeries * spec.models.length;
     console.log(
       `backend ${info.backend}; ${nSeries} series x 4 slices x ${spec.models.length} models (fbp + tiny FBPConvNet) ` +
-        `= ${units} units at N 64, 18 views; pga-y 2 radii x 10 steps, smoothing 4, certification S 16; ` +
+        `= ${units} units at N 64, 18 views; pga-y 2 radii x 10 steps, certification S 16 at sigma eps/0.5; ` +
         `${os.cpus().length} CPUs (other sessions share this machine)`,
     );
     const rows: (string | number)[][] = [];

@@ -45,8 +45,8 @@ beforeAll(async () => {
     models: ['fbp'],
     data: { sources: ['(batch)'], maxSlices: 2 },
     geometry: { size: 16, views: 8 },
-    attack: { eps: ['1%'], steps: 1, smoothingSamples: 0 },
-    certification: { sigma: ['4%'], eps: ['0.01%'], samples: 4 },
+    attack: { eps: ['1%'], steps: 1 },
+    certification: { sigma: ['eps/0.5'], samples: 4 },
     report: { worstSlices: 1, pdf: false },
   });
   r = await runBatch({ folders: [data], spec, outDir: path.join(dir, 'out') });

@@ -130,8 +130,8 @@ describe.skipIf(skip !== null)('distributed batch on 3 workers, one killed, Redi
     spec = parseAuditSpec({
       models: [modelDir],
       data: { sources: ['(batch)'], maxSlices: 2 },
-      attack: { eps: ['1%', '2%'], steps: 2, smoothingSamples: 2 },
-      certification: { sigma: ['4%'], eps: ['0.01%'], samples: 6 },
+      attack: { eps: ['1%', '2%'], steps: 2 },
+      certification: { sigma: ['eps/0.5'], samples: 6 },
       report: { worstSlices: 1, pdf: false },
     });
   }, 300_000);
@@ -236,8 +236,8 @@ describe.skipIf(skip !== null)('poison units, data roots and the queue password'
       models: ['fbp'],
       data: { sources: ['(batch)'], maxSlices: 1 },
       geometry: { size: 16, views: 8 },
-      attack: { eps: ['1%'], steps: 1, smoothingSamples: 0 },
-      certification: { sigma: ['4%'], eps: ['0.01%'], samples: 4 },
+      attack: { eps: ['1%'], steps: 1 },
+      certification: { sigma: ['eps/0.5'], samples: 4 },
       report: { worstSlices: 0, pdf: false },
     });
     const events: JobProgress[] = [];
