@@ -41,6 +41,9 @@ function startWorker(url: string, roots: string[]): Promise<ChildProcess> {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (/^worker \d+: queue /m.test(out)) resolve(child);
+      // A failed unit says why (the table only counts failed series).
+      for (const l of d.toString().split('\n'))
+        if (/: failed: |restarted/.test(l)) console.log(`worker ${child.pid}: ${l}`);
     });
     child.once('exit', (code) => reject(new Error(`worker exited with code ${code}: ${out}`)));
   });
@@ -111,7 +114,9 @@ export async function run(): Promise<void> {
         ...(o.queue ? { queue: { url: redis.url } } : {}),
       });
       const seconds = (performance.now() - t0) / 1000;
-      const failed = r.record.series.filter((s) => s.status !== 'complete').length;
+      const failedRows = r.record.series.filter((s) => s.status !== 'complete');
+      for (const f of failedRows) console.log(`${name}: series ${f.id} ${f.status}: ${f.error}`);
+      const failed = failedRows.length;
       const rate = units / seconds;
       if (name === 'queue, 1 worker') oneWorker = rate;
       rows.push([

@@ -80,7 +80,20 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   const log = o.log ?? (() => undefined);
   const roots = o.roots.map((r) => realpathSync(path.resolve(r)));
   const concurrency = Math.max(1, o.concurrency ?? 1);
-  const pool = new WorkerPool(concurrency);
+  let pool = new WorkerPool(concurrency);
+  /**
+   * A pool whose thread died (out of memory, a fatal error) rejected every unit it ran; it is replaced, so the
+   * worker does not fail every later unit.
+   */
+  const livePool = (): WorkerPool => {
+    const dead = pool.failure;
+    if (dead) {
+      log(`worker threads restarted after: ${dead.message}`);
+      void pool.close();
+      pool = new WorkerPool(concurrency);
+    }
+    return pool;
+  };
   const running = new Map<string, AbortController>();
   const stats = { done: 0, failed: 0 };
 
@@ -101,7 +114,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     let lastReport = 0;
     const slices = data.spec.data.maxSlices ?? Infinity;
     try {
-      await pool.run(
+      await livePool().run(
         {
           spec: { ...data.spec, output: dir },
           outDir: dir,
