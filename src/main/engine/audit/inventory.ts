@@ -10,10 +10,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { isIdxFileName, namedDatasetDir } from '../data';
 import { scanDicom, type ScanCache, type ScanProgress } from '../dicom';
 import type { Identifiers } from './phi';
 
-export type InventoryFileKind = 'ct' | 'skipped' | 'not-dicom' | 'npy' | 'unreadable';
+export type InventoryFileKind = 'ct' | 'skipped' | 'not-dicom' | 'npy' | 'idx' | 'unreadable';
 
 export interface InventoryFile {
   path: string;
@@ -80,7 +81,9 @@ export async function inventoryData(
   sources: readonly string[],
   o: InventoryOptions = {},
 ): Promise<DataInventory> {
-  const paths = sources.filter((s) => s.trim().toLowerCase() !== 'ellipses');
+  const paths = sources
+    .filter((s) => s.trim().toLowerCase() !== 'ellipses')
+    .map((s) => namedDatasetDir(s) ?? s);
   const scan = await scanDicom(paths, {
     allowNonCt: o.allowNonCt,
     signal: o.signal,
@@ -100,9 +103,9 @@ export async function inventoryData(
     out.push(file(e.file, listed.has(e.file) ? 'skipped' : 'unreadable', e.reason));
   }
   for (const e of scan.notDicom) {
-    out.push(
-      e.file.toLowerCase().endsWith('.npy') ? file(e.file, 'npy') : file(e.file, 'not-dicom', e.reason),
-    );
+    if (e.file.toLowerCase().endsWith('.npy')) out.push(file(e.file, 'npy'));
+    else if (isIdxFileName(path.basename(e.file))) out.push(file(e.file, 'idx'));
+    else out.push(file(e.file, 'not-dicom', e.reason));
   }
   const identifiers: Identifiers[] = [];
   for (const f of scan.files) {
