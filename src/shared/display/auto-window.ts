@@ -115,8 +115,10 @@ export function chooseWindow(
 ): ChosenWindow {
   const fw = o.fileWindow;
   if (fw && Number.isFinite(fw.center) && Number.isFinite(fw.width) && fw.width >= 1) {
+    // windowFromFile names an unexplained window "file-<k>": no name worth printing.
+    const named = fw.name && !/^file-\d+$/.test(fw.name) ? fw.name : null;
     return {
-      name: fw.name ? `file window ${fw.name}` : 'file window',
+      name: named ? `file window ${named}` : 'file window',
       center: fw.center,
       width: fw.width,
       source: 'file',
@@ -147,7 +149,8 @@ export function chooseWindow(
       `bone (${pct(t.bone)}) and brain-like tissue (${pct(t.brain)} at 0-80 HU) with little fat: a head`,
     );
   }
-  if (t.lung >= 0.2) return preset('lung', `${pct(t.lung)} of the patient at lung densities (-950 to -500 HU)`);
+  if (t.lung >= 0.2)
+    return preset('lung', `${pct(t.lung)} of the patient at lung densities (-950 to -500 HU)`);
   if (t.bone >= 0.3) return preset('bone', `${pct(t.bone)} of the patient at bone densities (>= 300 HU)`);
   return preset('soft-tissue', 'no head, lung or bone pattern: the soft-tissue preset');
 }

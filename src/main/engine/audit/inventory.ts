@@ -12,7 +12,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DicomError, JobCancelledError } from '@shared/errors';
 import { NotDicomFileError, type DicomImage } from '@shared/dicom-types';
-import { groupIntoSeries, listFiles, readDicomFile } from '../dicom';
+import { groupIntoSeries, listFiles, readDicomFile, windowFromFile } from '../dicom';
 import { readIdentifiers, type Identifiers } from './phi';
 
 export type InventoryFileKind = 'ct' | 'skipped' | 'not-dicom' | 'npy' | 'unreadable';
@@ -39,6 +39,11 @@ export interface InventorySeries {
   sliceThicknessMm: number | null;
   kvp: number | null;
   convolutionKernel: string | null;
+  /**
+   * The first file's first Window Center/Width (HU), the window the images were read in; the report shows
+   * its panels in it (null: none in the file, the report picks a preset from the slice content).
+   */
+  window?: { center: number; width: number; name: string } | null;
   /** Its files in slice order (sorted along the slice normal), and its slices (frames). */
   files: string[];
   slices: number;
@@ -156,6 +161,7 @@ export async function inventoryData(
       sliceThicknessMm: m.plane.sliceThickness,
       kvp: m.kvp,
       convolutionKernel: m.convolutionKernel,
+      window: windowFromFile(m),
       files: filesInOrder,
       slices: s.slices.length,
       identifiers: idsByFile.get(first.file),

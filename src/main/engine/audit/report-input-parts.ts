@@ -3,8 +3,23 @@
  * ReportModel, the spec flattened into settings, and the radii the report's summary sentence speaks about.
  */
 import type { AuditSummary, ResultLine } from '@shared/audit-results';
-import type { ReportModel } from '@shared/report-input';
+import type { ReportModel, ReportScalar } from '@shared/report-input';
+import { METHOD_HYPERS } from '../training/defaults';
+import type { MethodName } from '../training/method';
 import type { AuditManifest } from './manifest';
+
+/** The papers' value of each hyperparameter of `method` (the defaults table's `paper` text). */
+function paperValues(method: string | null | undefined): Record<string, string> {
+  const table = method ? METHOD_HYPERS[method as MethodName] : undefined;
+  return Object.fromEntries(Object.entries(table ?? {}).map(([k, v]) => [k, v.paper]));
+}
+
+/** "none", "gaussian sigma 0.01": the card's noise record in words. */
+function noiseText(noise: Record<string, ReportScalar>): string {
+  const { kind, ...rest } = noise;
+  const more = Object.entries(rest).map(([k, v]) => `${k} ${String(v)}`);
+  return [String(kind ?? 'none'), ...more].join(', ');
+}
 
 /** "series 3f2a9c01, slice 12" / "phantom 3" / "stack.npy, slice 2": a label without identifiers. */
 export function sliceLabel(l: Pick<ResultLine, 'slice'>): string {
@@ -28,16 +43,19 @@ export function modelEntry(m: AuditManifest['models'][number]): ReportModel {
     description: m.description,
     preset: arch.preset ?? null,
     method: t?.method ?? null,
-    hyperparameters: t
+    hyperparameters: t ? { ...t.hyper } : {},
+    paperValues: paperValues(t?.method),
+    training: t
       ? {
-          ...t.hyper,
-          learningRate: (t.optimizer.learningRate as number | undefined) ?? null,
+          optimizer: { ...t.optimizer },
           batchSize: t.batchSize,
           steps: t.steps,
-          noise: JSON.stringify(t.noise),
+          stepsPerEpoch: t.stepsPerEpoch,
+          epochs: t.epochs,
+          noise: noiseText(t.noise),
           augment: t.augment,
         }
-      : {},
+      : null,
     trainingData: t?.data.description ?? null,
     fbpFilter: card?.fbp
       ? `${card.fbp.filter} (cutoff ${card.fbp.cutoff})`

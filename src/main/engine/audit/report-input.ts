@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
 import { summarySchema, type AuditSummary } from '@shared/audit-results';
+import { chooseWindow } from '@shared/display/auto-window';
 import { InputError } from '@shared/errors';
 import { GEOMETRY_PRESETS } from '@shared/geometry';
 import { describeNoise, parseNoiseSpec } from '@shared/noise-spec';
@@ -21,7 +22,10 @@ import {
   type ReportSigmaSweep,
   type ReportSliceRow,
   type ReportWorstCase,
+  type ReportWindow,
 } from '@shared/report-input';
+import { xArrayToHu } from '@shared/units';
+import { radonForwardArray } from '../physics';
 import { readWorstImages, type WorstImageEntry } from './images';
 import { flatten, headlineAttackEps, headlineCertEps, modelEntry, sliceLabel } from './report-input-parts';
 import { readManifest } from './manifest';
@@ -42,11 +46,32 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function mean(v: readonly number[]): number {
   return v.length === 0 ? 0 : v.reduce((s, a) => s + a, 0) / v.length;
 }
 
 export { sliceLabel };
+
+/**
+ * The window of a worst-case panel, in HU (DESIGN.md section 3: the same presets as the viewer): the DICOM
+ * series' own window, else a preset chosen from the reference slice, else (phantoms, .npy: values that are
+ * not calibrated HU) the reference's range.
+ */
+function displayWindow(
+  reference: Float32Array,
+  size: number,
+  group: string,
+  series: readonly { id: string; window?: { center: number; width: number; name: string } | null }[],
+): ReportWindow {
+  const s = series.find((x) => x.id === group);
+  const w = chooseWindow(xArrayToHu(reference), size, {
+    fileWindow: s?.window ?? null,
+    calibrated: s !== undefined,
+  });
+  return { center: w.center, width: w.width, unit: 'HU', name: w.name, source: w.source, reason: w.reason };
+}
 
 export interface ReportInputOptions {
   /** Identifier values to redact (memory only). */
@@ -196,7 +221,6 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     );
     if (!line) continue;
     const im = await readWorstImages(outDir, e);
-    const [lo, hi] = e.range;
     const sm =
       e.sigmaIndex !== null ? line.attack!.smoothed.find((s) => s.sigmaIndex === e.sigmaIndex) : undefined;
     worstCases.push({
@@ -210,8 +234,16 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       perturbed: im.perturbed,
       smoothed: im.smoothed[0] ?? null,
       sigma: sm?.sigmaValue ?? null,
-      perturbation: { views: im.views, detectors: im.detectors, data: im.perturbation },
-      window: { center: (lo + hi) / 2, width: Math.max(1e-6, hi - lo), unit: 'x', name: 'reference range' },
+      perturbation: {
+        views: im.views,
+        detectors: im.detectors,
+        data: im.perturbation,
+        clean:
+          im.views === manifest.geometry.views && im.detectors === manifest.geometry.detectors
+            ? radonForwardArray(im.reference, 1, manifest.geometry)
+            : null,
+      },
+      window: displayWindow(im.reference, im.size, line.slice.group, manifest.data.series),
       cleanError: line.clean.error,
       perturbedError: line.attack!.perturbed.error,
       cleanPsnr: line.clean.psnr,
@@ -267,10 +299,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     ))
       headlineSigma[b.model] = c.sigma.find((s) => s.index === b.sigmaIndex)!.meanValue;
   const notes: string[] = [];
-  if (summary.slices.count < 10)
-    notes.push(
-      `Only ${summary.slices.count} slice(s) were audited: means and spreads are indicative, not population estimates.`,
-    );
+  // (Few slices: the summary text says so itself, FEW_SLICES in report/summary-text.ts.)
   for (const m of models)
     if (m.trainingStatus && m.trainingStatus !== 'complete')
       notes.push(`Model ${m.id}: training ${m.trainingStatus}.`);
@@ -286,14 +315,14 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   const input: ReportInput = {
     formatVersion: REPORT_INPUT_FORMAT_VERSION,
     title: spec.name ?? 'Robustness audit of CT reconstruction',
-    subtitle: `${models.length} model(s), ${summary.slices.count} slice(s); attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space}` : ''}`,
+    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
     createdAt: new Date().toISOString(),
     appVersion: manifest.app.version,
     auditId: redact(path.basename(path.resolve(outDir))),
     summary: { headlineEpsRelative: headline?.meanRelative ?? 0.01, headlineSigma, notes },
     models,
     data: {
-      description: `${summary.slices.count} slice(s) in ${summary.slices.groups} group(s) (series, files or phantoms): ${inv.sources.map((s) => `${s.description} [${s.slices} audited]`).join('; ')}`,
+      description: `The audited slices: ${inv.sources.map((s) => `${s.description} (${s.slices} audited)`).join('; ')}.`,
       counts: {
         series: inv.series.length,
         slices: inv.sources.reduce((s, x) => s + x.slices, 0),

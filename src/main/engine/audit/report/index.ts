@@ -24,7 +24,15 @@ export { REPORT_SECTIONS } from './sections';
 export type { ReportSectionName } from './sections';
 export * from './format';
 export { Redactor, hashedPath, REDACTED } from './phi';
-export { plainLanguageSummary, headlineNumbers, rankingSentence } from './summary-text';
+export {
+  plainLanguageSummary,
+  summaryParagraphs,
+  headlineNumbers,
+  rankingSentence,
+  rmsHuText,
+} from './summary-text';
+export { REFERENCES, citeText } from './citations';
+export { windowStatement } from './panels';
 export { renderChartSvg } from './chart-svg';
 
 function checkInput(input: ReportInput): void {

@@ -22,17 +22,16 @@ import {
   MISSING,
 } from './format';
 import type { ReportDoc } from './layout';
-import { drawWorstCase } from './panels';
+import { l2ToRmsHu } from '@shared/units';
+import { drawWorstCase, PANELS_EXPLAINED, WORST_CASE_BLOCK_HEIGHT } from './panels';
 import { REPORT_SECTIONS } from './sections';
 import { modelName } from './summary-text';
 import { drawTable, type TableColumn } from './table';
 
 const CHART_HEIGHT = 265;
-/** Most rho-hat curves drawn with a spread band. */
-const MAX_BANDS = 4;
 
 function chartModels(r: ReportDoc, input: ReportInput): ChartModel[] {
-  return input.models.map((m) => ({ id: m.id, name: r.red.text(m.name), kind: m.kind }));
+  return input.models.map((m) => ({ id: m.id, name: r.text(m.name), kind: m.kind }));
 }
 
 /** Height for a chart whose legend has `names`: the base height plus the rows the legend wraps into. */
@@ -40,10 +39,21 @@ function chartHeight(r: ReportDoc, names: readonly string[]): number {
   return CHART_HEIGHT + Math.max(0, legendRows(names, r.width, DEFAULT_CHART_TEXT.fontSize) - 1) * 17;
 }
 
-function chart(r: ReportDoc, option: EChartsOption, height: number): void {
-  r.ensureSpace(height + 30);
-  drawSvg(r.doc, renderChartSvg(option, r.width, height), r.left, r.y, r.width, height);
-  r.y = r.y + height + 4;
+/** Shortest a chart may get to fill the rest of a page instead of leaving it empty. */
+const CHART_MIN_HEIGHT = 200;
+
+/**
+ * A chart with its caption under it, kept together: drawn at `height`, or shorter (down to
+ * CHART_MIN_HEIGHT) when that fills the rest of the page, else on the next page.
+ */
+function chart(r: ReportDoc, option: EChartsOption, height: number, caption: string): void {
+  const cap = r.captionHeight(caption);
+  const fits = r.remaining - cap - 4;
+  const h = fits >= height ? height : fits >= CHART_MIN_HEIGHT ? fits : height;
+  r.ensureSpace(h + cap + 4);
+  drawSvg(r.doc, renderChartSvg(option, r.width, h), r.left, r.y, r.width, h);
+  r.y = r.y + h + 4;
+  r.caption(caption);
 }
 
 /** The norm a relative radius refers to: ||x|| for image-space smoothing, ||A x|| for measurement space. */
@@ -155,7 +165,7 @@ export function formatLevel(p: number): string {
 }
 
 export function drawRobustness(r: ReportDoc, input: ReportInput): void {
-  r.section(REPORT_SECTIONS[3], CHART_HEIGHT + 40);
+  r.section(REPORT_SECTIONS[3], CHART_MIN_HEIGHT + 60);
   r.paragraph(
     'For every slice and every perturbation size ε the attack searches the measurement perturbation δ with ‖δ‖₂ ≤ ε that ' +
       'maximizes the reconstruction error ‖f(y + δ) − x‖₂ (Δmax, eq. 8 of papers/000); ρ̂(ε) is its mean over slices (eq. 9). ' +
@@ -165,55 +175,73 @@ export function drawRobustness(r: ReportDoc, input: ReportInput): void {
     r.paragraph('No attack was run in this audit.');
     return;
   }
-  // Bands of more than four curves overlap into mud: then the table below carries the spread.
-  const band = input.rhoHat.length <= MAX_BANDS ? 'range' : 'none';
   const models = chartModels(r, input);
-  const rhoOption = rhoHatChartOption(input.rhoHat, models, { band, width: r.width });
-  chart(r, rhoOption, chartHeight(r, (rhoOption.legend as { data: string[] }).data));
-  r.caption(
-    `ρ̂(ε) per model (points: the audited ε grid)${band === 'range' ? '; the shaded band spans the smallest to the largest Δmax over slices' : '; the spread over slices is in the table below'}. ` +
-      'Errors in canonical units (attenuation relative to water; ‖·‖₂ over all pixels).',
+  const rhoOption = rhoHatChartOption(input.rhoHat, models, {
+    band: 'range',
+    spread: 'bars',
+    width: r.width,
+  });
+  chart(
+    r,
+    rhoOption,
+    chartHeight(r, (rhoOption.legend as { data: string[] }).data),
+    'ρ̂(ε) per model: the mean of Δmax over slices at each audited ε (points; one line style and symbol per model). ' +
+      'Error bars: the smallest to the largest Δmax over the slices, drawn a few points apart sideways so that they do not hide each other. ' +
+      'Errors in canonical units (attenuation relative to water; ‖·‖₂ over all pixels; divide by N and multiply by 1000 for the per-pixel RMS in HU).',
   );
-  for (const c of input.rhoHat) {
+  // The attack settings, said once when every curve shares them.
+  const attackText = (c: ReportInput['rhoHat'][number]) => {
     const settings = Object.entries(c.attack.settings)
       .map(([k, v]) => `${k} ${formatScalar(v)}`)
       .join(', ');
-    r.leadParagraph(
-      `${modelName(input, c.model)}:`,
+    return (
       `${c.attack.kind} attack in ${c.attack.space === 'y' ? 'measurement' : c.attack.space === 'x' ? 'image' : 'operator'} space` +
-        `${settings ? `; ${settings}` : ''}.`,
-      { size: 8.2, gap: 2 },
+      `${settings ? `; ${settings}` : ''}.`
     );
-  }
+  };
+  const texts = input.rhoHat.map(attackText);
+  if (allSame(texts)) r.leadParagraph('Attack (every model):', texts[0], { size: 8.2, gap: 2 });
+  else
+    input.rhoHat.forEach((c, i) =>
+      r.leadParagraph(`${modelName(input, c.model)}:`, texts[i], { size: 8.2, gap: 2 }),
+    );
   r.moveDown(4);
+  const n = input.data.geometry.size;
+  // "ε as given" only where it says more than the relative column (absolute radii, or rounding).
+  const givenDiffers = input.rhoHat.some((c) =>
+    c.points.some((p) => p.epsRelative > 0 && p.spec !== formatPercent(p.epsRelative)),
+  );
+  type Col = {
+    col: TableColumn;
+    cell: (c: ReportInput['rhoHat'][number], p: ReportInput['rhoHat'][number]['points'][number]) => string;
+  };
+  const cols: (Col | null)[] = [
+    { col: { header: 'Model', weight: 2.1 }, cell: (c) => modelName(input, c.model) },
+    givenDiffers ? { col: { header: 'ε as given', weight: 0.85 }, cell: (_c, p) => p.spec } : null,
+    {
+      col: { header: 'ε / ‖Ax‖', weight: 0.8, align: 'right' },
+      cell: (_c, p) => formatPercent(p.epsRelative),
+    },
+    {
+      col: { header: 'ε absolute (mean)', weight: 1.0, align: 'right' },
+      cell: (_c, p) => formatValue(p.eps),
+    },
+    { col: { header: 'ρ̂(ε)', weight: 0.85, align: 'right' }, cell: (_c, p) => formatValue(p.rhoHat) },
+    {
+      col: { header: 'ρ̂ as RMS (HU)', weight: 0.9, align: 'right' },
+      cell: (_c, p) => formatValue(l2ToRmsHu(p.rhoHat, n * n)),
+    },
+    { col: { header: 'Min', weight: 0.8, align: 'right' }, cell: (_c, p) => formatValue(p.spread.min) },
+    { col: { header: 'Median', weight: 0.8, align: 'right' }, cell: (_c, p) => formatValue(p.spread.median) },
+    { col: { header: 'Max', weight: 0.8, align: 'right' }, cell: (_c, p) => formatValue(p.spread.max) },
+    { col: { header: 'Mean PSNR (dB)', weight: 0.9, align: 'right' }, cell: (_c, p) => formatPsnr(p.psnr) },
+    { col: { header: 'n', weight: 0.4, align: 'right' }, cell: (_c, p) => String(p.slices) },
+  ];
+  const used = cols.filter((c): c is Col => c !== null);
   drawTable(
     r,
-    [
-      { header: 'Model', weight: 2.1 },
-      { header: 'ε as given', weight: 0.85 },
-      { header: 'ε / ‖Ax‖', weight: 0.85, align: 'right' },
-      { header: 'ε absolute (mean)', weight: 1.05, align: 'right' },
-      { header: 'ρ̂(ε)', weight: 0.9, align: 'right' },
-      { header: 'Min', weight: 0.85, align: 'right' },
-      { header: 'Median', weight: 0.85, align: 'right' },
-      { header: 'Max', weight: 0.85, align: 'right' },
-      { header: 'Mean PSNR (dB)', weight: 0.95, align: 'right' },
-      { header: 'n', weight: 0.45, align: 'right' },
-    ],
-    input.rhoHat.flatMap((c) =>
-      c.points.map((p) => [
-        modelName(input, c.model),
-        p.spec,
-        formatPercent(p.epsRelative),
-        formatValue(p.eps),
-        formatValue(p.rhoHat),
-        formatValue(p.spread.min),
-        formatValue(p.spread.median),
-        formatValue(p.spread.max),
-        formatPsnr(p.psnr),
-        String(p.slices),
-      ]),
-    ),
+    used.map((c) => c.col),
+    input.rhoHat.flatMap((c) => c.points.map((p) => used.map((col) => col.cell(c, p)))),
     { continuedLabel: 'ρ̂(ε)' },
   );
 }
@@ -233,7 +261,7 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
     drawCertificationTable(r, input);
   }
   if (cert.sweeps.length > 0) {
-    r.subheading('Sigma sweep', CHART_HEIGHT + 20);
+    r.subheading('Sigma sweep', CHART_MIN_HEIGHT + 40);
     const s0 = cert.sweeps[0];
     r.paragraph(
       `Larger σ drowns larger perturbations (smaller ε/σ, a certificate with fewer samples) but blurs the reconstruction. The sweep certifies ` +
@@ -241,8 +269,10 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
         `with S = ${s0.samples} samples per slice.`,
     );
     const sweepOption = sigmaSweepChartOption(cert.sweeps, chartModels(r, input), { width: r.width });
-    chart(r, sweepOption, chartHeight(r, (sweepOption.legend as { data: string[] }).data));
-    r.caption(
+    chart(
+      r,
+      sweepOption,
+      chartHeight(r, (sweepOption.legend as { data: string[] }).data),
       'Solid: mean certified bound (left axis); dashed: mean PSNR of the smoothed reconstructions (right axis); diamond: best σ ' +
         '(highest mean PSNR of the certified reconstructions). A gap means some slice abstained at that σ.',
     );
@@ -279,12 +309,8 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
 }
 
 export function drawWorstCases(r: ReportDoc, input: ReportInput): void {
-  r.section(REPORT_SECTIONS[5], 300);
-  r.paragraph(
-    'For each model, the slice with the largest worst-case error: the reference image, the reconstruction of the clean measurement, ' +
-      'the reconstruction of the attacked measurement and the smoothed reconstruction, then their signed differences from the reference ' +
-      'and the perturbation itself.',
-  );
+  r.section(REPORT_SECTIONS[5], WORST_CASE_BLOCK_HEIGHT);
+  r.paragraph(PANELS_EXPLAINED, { size: 8.6 });
   if (input.worstCases.length === 0) r.paragraph('No image panels were saved in this audit.');
   for (const wc of input.worstCases) drawWorstCase(r, wc, modelName(input, wc.model));
 }
