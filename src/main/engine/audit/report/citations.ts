@@ -71,13 +71,6 @@ export const REFERENCES: readonly Reference[] = [
   },
 ];
 
-/** "[1]" for a papers/ file prefix. */
-export function citation(file: string): string {
-  const r = REFERENCES.find((x) => x.file === file);
-  if (!r) throw new Error(`citations: no reference for ${file}`);
-  return `[${r.n}]`;
-}
-
 /**
  * Internal paper names -> citation numbers: "papers/000_69bf....txt" and "papers/000" -> "[1]"; the slides
  * (papers/001) are the talk of [1]. "eq. 8 of papers/000" reads "eq. 8 of [1]".

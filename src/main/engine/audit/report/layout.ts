@@ -123,9 +123,14 @@ export class ReportDoc {
   /** A numbered section heading ("3  Data") with a bookmark; keeps `keep` pt of content with it. */
   section(title: string, keep = 140): void {
     this.sectionCount += 1;
-    if (this.doc.y > this.top + 1) this.ensureSpace(keep + 40);
-    if (this.doc.y > this.top + 1) this.moveDown(10);
     const text = `${this.sectionCount}  ${title}`;
+    // The heading's own height: the gap above it, the title, the rule and the gap below.
+    const heading =
+      10 +
+      this.doc.font(FONT.bold).fontSize(TYPE.h1).heightOfString(this.text(text), { width: this.width }) +
+      9;
+    if (this.doc.y > this.top + 1) this.ensureSpace(keep + heading);
+    if (this.doc.y > this.top + 1) this.moveDown(10);
     this.doc.outline.addItem(text);
     this.doc
       .font(FONT.bold)

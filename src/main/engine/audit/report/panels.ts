@@ -59,18 +59,16 @@ export const WORST_CASE_BLOCK_HEIGHT = BLOCK_FIXED + 3 * 10;
 
 /** How to read a block, said once before the first one (section 6). */
 export const PANELS_EXPLAINED =
-  'Each block shows one model on its worst slice (largest Δmax at the largest ε). Top row: the reference x and the reconstructions of the ' +
-  'clean measurement y, of the attacked measurement y′ = y + δ and the smoothed reconstruction at y′, in greyscale under the window stated ' +
-  'below them. Middle row: the effect of the attack f(y′) − f(y), then the signed errors against the reference on one symmetric scale; ' +
-  'blue below, red above, white equal, in HU. Bottom row: the clean sinogram Ax and the perturbation δ = y′ − y with the view angle θ ' +
-  'from 0° (left) to 180° (right) and the detector position from the first bin (top) to the last (bottom), so that a perturbation ' +
-  `concentrated in a few views shows as vertical stripes; values in line-integral units (${SINOGRAM_UNIT}: x integrated over pixel lengths). ` +
-  'Signed maps clip at the 99.5th percentile of their |values|, so that a few extreme pixels do not wash them out; the clipped peak is stated.';
+  'Each block shows one model on its worst slice (largest Δmax at the largest ε). Top row: the reference x, the reconstructions f(y) ' +
+  'and f(y′) of the clean and the attacked measurement y′ = y + δ, and the smoothed reconstruction at y′, under the window stated ' +
+  'below them. Middle row: the effect f(y′) − f(y) and the errors against x, in HU (blue below, red above, white equal). Bottom row: the ' +
+  `clean sinogram Ax and the perturbation δ = y′ − y, view angle θ across (0° to 180°) and detector bins down, in ${SINOGRAM_UNIT} ` +
+  '(x integrated over pixel lengths). Signed maps clip at the 99.5th percentile of |value|, and say so with the peak.';
 
 function label(r: ReportDoc, text: string, x: number, y: number, width: number): void {
   r.doc
     .font(FONT.regular)
-    .fontSize(TYPE.small)
+    .fontSize(7.6)
     .fillColor(COLOR.text)
     .text(r.text(text), x, y, { width, lineBreak: false, ellipsis: true });
 }
@@ -99,9 +97,7 @@ function colorBar(
       .stroke();
     doc.text(t, tx, ys[k] - 3.4, { width: BAR_LABELS, lineBreak: false });
   });
-  doc
-    .fillColor(COLOR.muted)
-    .text(unit, x - 2, y + height + 4.5, { width: BAR_LABELS + 12, lineBreak: false });
+  doc.fillColor(COLOR.muted).text(unit, x + 1, y + height + 4.5, { width: BAR_LABELS + 8, lineBreak: false });
 }
 
 /** Height of a note across the block. */
@@ -203,12 +199,9 @@ export function drawWorstCase(r: ReportDoc, wc: ReportWorstCase, modelName: stri
 
   // Row 1: greyscale reconstructions and the window's bar.
   let y = doc.y;
-  [
-    'Reference x',
-    'Clean f(y)',
-    'Attacked f(y′)',
-    wc.sigma === null ? 'Smoothed' : `Smoothed, σ = ${formatCompact(wc.sigma)}`,
-  ].forEach((t, k) => label(r, t, colX(k), y, PANEL + GAP + (k === 3 ? BAR_W + BAR_LABELS : 0)));
+  ['Reference x', 'Clean f(y)', 'Attacked f(y′)', 'Smoothed at y′'].forEach((t, k) =>
+    label(r, t, colX(k), y, PANEL + GAP),
+  );
   y += LABEL_H;
   [wc.reference, wc.clean, wc.perturbed, wc.smoothed].forEach((img, k) => {
     if (img) doc.image(grayPng(img, n, w), colX(k), y, { width: PANEL, height: PANEL });
@@ -230,7 +223,9 @@ export function drawWorstCase(r: ReportDoc, wc: ReportWorstCase, modelName: stri
     `${n} × ${n} px`,
     `‖f(y) − x‖₂ = ${formatValue(wc.cleanError)}\nRMS ${rms(wc.cleanError)}\nPSNR ${formatPsnr(wc.cleanPsnr)} dB`,
     `Δmax = ${formatValue(wc.perturbedError)}\nRMS ${rms(wc.perturbedError)}\nPSNR ${formatPsnr(wc.perturbedPsnr)} dB`,
-    wc.smoothed ? `PSNR ${formatPsnr(wc.smoothedPsnr)} dB` : '',
+    wc.smoothed
+      ? `${wc.sigma === null ? '' : `σ = ${formatCompact(wc.sigma)}\n`}PSNR ${formatPsnr(wc.smoothedPsnr)} dB`
+      : '',
   ].forEach((t, k) => doc.text(r.text(t), colX(k), y, { width: PANEL + GAP - 1, lineGap: 0.2 }));
   y += STATS_H;
   y = note(r, notes[0], y);

@@ -23,7 +23,7 @@ import {
 } from './format';
 import type { ReportDoc } from './layout';
 import { l2ToRmsHu } from '@shared/units';
-import { drawWorstCase, PANELS_EXPLAINED, WORST_CASE_BLOCK_HEIGHT } from './panels';
+import { drawWorstCase, PANELS_EXPLAINED } from './panels';
 import { REPORT_SECTIONS } from './sections';
 import { modelName } from './summary-text';
 import { drawTable, type TableColumn } from './table';
@@ -309,7 +309,9 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
 }
 
 export function drawWorstCases(r: ReportDoc, input: ReportInput): void {
-  r.section(REPORT_SECTIONS[5], WORST_CASE_BLOCK_HEIGHT);
+  // The heading stays with the explanation only: the blocks that follow may start on the next page, so
+  // that the end of section 5 does not leave half a page empty.
+  r.section(REPORT_SECTIONS[5], r.heightOf(PANELS_EXPLAINED, r.width, 8.6));
   r.paragraph(PANELS_EXPLAINED, { size: 8.6 });
   if (input.worstCases.length === 0) r.paragraph('No image panels were saved in this audit.');
   for (const wc of input.worstCases) drawWorstCase(r, wc, modelName(input, wc.model));
@@ -319,7 +321,7 @@ export function drawSlices(r: ReportDoc, input: ReportInput): void {
   r.section(REPORT_SECTIONS[6]);
   r.paragraph(
     'One table per model, one row per slice and ε. Δ clean = ‖f(y) − x‖₂; Δmax = the worst-case error found by the attack; PSNR in dB; ' +
-      'certification at the σ shown (median and certified discrepancy, PSNR of the smoothed reconstruction). ' +
+      `smoothing at the σ shown (${input.slices.some((s) => s.medianDiscrepancy !== null || s.certifiedDiscrepancy !== null) ? 'median and certified discrepancy, ' : ''}PSNR of the smoothed reconstruction at the attacked input). ` +
       'Slices are labelled without patient identifiers.',
   );
   if (input.slices.length === 0) {
@@ -367,7 +369,7 @@ export function drawSlices(r: ReportDoc, input: ReportInput): void {
             : MISSING,
         formatPsnr(s.smoothedPsnr),
       ]),
-      { continuedLabel: `Per-slice results, ${m.name}`, fontSize: 7.1 },
+      { continuedLabel: `Per-slice results, ${m.name}`, fontSize: 7.1, dropEmptyColumns: true },
     );
   }
   if (reasons.length > 0)

@@ -4,6 +4,7 @@
  * zebra-striped. Column widths are weights of the content width.
  */
 import { FONT } from './fonts';
+import { MISSING } from './format';
 import { COLOR, TYPE, type ReportDoc } from './layout';
 
 export interface TableColumn {
@@ -26,6 +27,8 @@ export interface TableOptions {
   header?: boolean;
   /** Height (pt) of what must stay on the page with the last row, e.g. the table's caption. */
   keepAfter?: number;
+  /** Leave out columns (but the first) whose every cell is empty or MISSING: no column of dashes. */
+  dropEmptyColumns?: boolean;
 }
 
 const PAD_X = 3.5;
@@ -33,10 +36,16 @@ const PAD_Y = 2.6;
 
 export function drawTable(
   r: ReportDoc,
-  columns: readonly TableColumn[],
-  rows: readonly string[][],
+  allColumns: readonly TableColumn[],
+  allRows: readonly string[][],
   o: TableOptions = {},
 ): void {
+  const keep = allColumns.map(
+    (_, ci) =>
+      ci === 0 || !o.dropEmptyColumns || allRows.some((row) => row[ci] !== MISSING && row[ci] !== ''),
+  );
+  const columns = allColumns.filter((_, ci) => keep[ci]);
+  const rows = allRows.map((row) => row.filter((_, ci) => keep[ci]));
   const doc = r.doc;
   const size = o.fontSize ?? TYPE.table;
   const width = o.width ?? r.width;
