@@ -31,7 +31,7 @@ import {
   type MismatchReport,
 } from '../../engine/attacks';
 import { loadSlices, simulateMeasurements } from '../../engine/data';
-import { createJobContext, type JobContext } from '../../engine/job-context';
+import type { JobContext } from '../../engine/job-context';
 import { writeNpy, writeFileAtomic } from '../../engine/io/npy';
 import { writeGrayPng } from '../../engine/io/png';
 import { FbpReconstructor } from '../../engine/models';
@@ -40,6 +40,7 @@ import type { Reconstructor } from '../../engine/models/reconstructor';
 import { RadonOperator } from '../../engine/physics';
 import { createRng } from '../../engine/random';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
+import { cliProgress } from '../progress';
 
 const PRESETS = Object.keys(GEOMETRY_PRESETS) as GeometryPresetName[];
 
@@ -159,19 +160,9 @@ export async function loadInputs(o: InputOptions): Promise<Inputs> {
   };
 }
 
-/** A progress line on stderr when it is a terminal (at most every 0.5 s); no output otherwise. */
+/** Progress on stderr as every command writes it (../progress.ts); Ctrl-C keeps its default (quit). */
 export function cliJob(): JobContext {
-  let last = 0;
-  return createJobContext({
-    onProgress: (p) => {
-      if (!process.stderr.isTTY) return;
-      const now = Date.now();
-      if (now - last < 500 && p.step < p.total) return;
-      last = now;
-      const eta = p.etaSeconds !== undefined ? `, ETA ${Math.ceil(p.etaSeconds)} s` : '';
-      process.stderr.write(`\r${p.phase}: ${p.step}/${p.total}${eta}   ${p.step >= p.total ? '\n' : ''}`);
-    },
-  });
+  return cliProgress({ sigint: false }).job;
 }
 
 /** Linear map of values onto 0..255 over [lo, hi] (clamped). */

@@ -1,17 +1,16 @@
 /**
  * `ct-audit audit`: the main job (DESIGN.md sections 4-5): models x slices -> attack, certification, summary,
  * images and report in one folder. From a spec file (`--spec audit.json`) or flags; flags override the
- * file. Also the option set and spec building shared with `ct-audit batch`, and the progress line.
+ * file. Also the option set and spec building shared with `ct-audit batch` (progress: ../progress.ts).
  */
 import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
 import { parseAuditSpec, type AuditSpec, type AuditSpecInput } from '@shared/audit-spec';
 import type { AuditSummary } from '@shared/audit-results';
 import { JobCancelledError, UsageError } from '@shared/errors';
-import type { JobProgress } from '@shared/jobs';
 import { runAudit, type AuditOutcome } from '../../engine/audit';
-import { createJobContext, type JobContext } from '../../engine/job-context';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
+import { cliProgress } from '../progress';
 
 export interface AuditCliOptions {
   spec?: string;
@@ -222,47 +221,6 @@ export async function specFromOptions(o: AuditCliOptions, data?: string[]): Prom
   return parseAuditSpec(s as AuditSpecInput);
 }
 
-/** Progress on stderr: one rewritten line on a terminal (at most every 0.5 s), nothing otherwise. */
-export function cliProgressJob(quiet = false): { job: JobContext; abort: AbortController; done(): void } {
-  const abort = new AbortController();
-  let last = 0;
-  let shown = false;
-  const onProgress = (p: JobProgress) => {
-    if (quiet || !process.stderr.isTTY) return;
-    const now = Date.now();
-    if (now - last < 500) return;
-    last = now;
-    const eta = p.etaSeconds !== undefined ? ` · ETA ${formatSeconds(p.etaSeconds)}` : '';
-    const frac = p.total > 0 ? ` ${Math.floor((100 * p.step) / p.total)}%` : '';
-    const text = `${p.phase}${frac}${eta}${p.message ? ` · ${p.message}` : ''}`;
-    const width = process.stderr.columns ?? 120;
-    process.stderr.write(`\r${text.slice(0, width - 1).padEnd(width - 1)}`);
-    shown = true;
-  };
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\ncancelling after the current step (Ctrl-C again to quit at once)...\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  return {
-    job: createJobContext({ signal: abort.signal, onProgress }),
-    abort,
-    done() {
-      process.off('SIGINT', onSigint);
-      if (shown) process.stderr.write('\n');
-      shown = false;
-    },
-  };
-}
-
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 90) return `${Math.ceil(s)} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
-
 function num(v: number | null | undefined, digits = 4): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toPrecision(digits);
 }
@@ -325,7 +283,7 @@ export function registerAudit(program: Command): void {
   addAuditOptions(cmd, { data: true }).action(async (o: AuditCliOptions, c: Command) => {
     const spec = await specFromOptions(o);
     await startBackend(c);
-    const progress = cliProgressJob(o.quiet || o.json);
+    const progress = cliProgress({ quiet: o.quiet || o.json });
     let r: AuditOutcome;
     try {
       r = await runAudit({

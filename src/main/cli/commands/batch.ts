@@ -7,14 +7,8 @@ import type { Command } from 'commander';
 import { JobCancelledError, UsageError } from '@shared/errors';
 import { runBatch } from '../../engine/audit/batch';
 import { parseIntOption, printJson, startBackend } from '../context';
-import {
-  addAuditOptions,
-  cliProgressJob,
-  printSummary,
-  printTable,
-  specFromOptions,
-  type AuditCliOptions,
-} from './audit';
+import { cliProgress } from '../progress';
+import { addAuditOptions, printSummary, printTable, specFromOptions, type AuditCliOptions } from './audit';
 
 interface BatchCliOptions extends AuditCliOptions {
   concurrency?: number;
@@ -37,7 +31,7 @@ export function registerBatch(program: Command): void {
     const spec = await specFromOptions(o, folders);
     if (!spec) throw new UsageError('give --model (repeatable) or a --spec file');
     await startBackend(c);
-    const progress = cliProgressJob(o.quiet || o.json);
+    const progress = cliProgress({ quiet: o.quiet || o.json });
     let r;
     try {
       r = await runBatch({

@@ -3,7 +3,6 @@
  * A command group; experiments are subcommands (`linear-theory` now, `ct-robustness` later).
  */
 import type { Command } from 'commander';
-import { createJobContext } from '../../engine/job-context';
 import {
   LINEAR_THEORY_DEFAULTS,
   MINMAX_TRAIN_DEFAULTS,
@@ -11,6 +10,7 @@ import {
   type LinearTheoryResult,
 } from '../../engine/linear-theory';
 import { parseIntOption, printJson } from '../context';
+import { cliProgress } from '../progress';
 
 interface LinearTheoryCliOptions {
   seed: string;
@@ -81,20 +81,13 @@ export function registerReproduce(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action((o: LinearTheoryCliOptions) => {
       const seed = /^-?\d+$/.test(o.seed) ? Number(o.seed) : o.seed;
-      const showProgress = !o.json && process.stderr.isTTY;
-      const job = createJobContext({
-        onProgress: showProgress
-          ? (p) => {
-              const eta = p.etaSeconds !== undefined ? `, ${p.etaSeconds.toFixed(0)} s left` : '';
-              process.stderr.write(`\rtraining B-hat: ${p.step}/${p.total}${eta}   `);
-              if (p.step === p.total) process.stderr.write('\n');
-            }
-          : undefined,
-      });
+      const progress = cliProgress({ quiet: o.json, sigint: false });
+      const job = progress.job;
       const r = runLinearTheory(
         { seed, samples: o.samples, center: o.center, train: { steps: o.steps } },
         job,
       );
+      progress.done();
       if (o.json) printJson(r);
       else printLinearTheory(r);
     });
