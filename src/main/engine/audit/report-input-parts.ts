@@ -1,9 +1,12 @@
 /**
- * Pieces of the ReportInput mapping (report-input.ts): de-identified slice labels, the model card as a
- * ReportModel, the spec flattened into settings, and the radii the report's summary sentence speaks about.
+ * Pieces of the ReportInput mapping (report-input.ts): de-identified slice labels, the display window of a
+ * panel, the model card as a ReportModel, the spec flattened into settings, and the radii the report's
+ * summary sentence speaks about.
  */
 import type { AuditSummary, ResultLine } from '@shared/audit-results';
-import type { ReportModel, ReportScalar } from '@shared/report-input';
+import { chooseWindow } from '@shared/display/auto-window';
+import type { ReportModel, ReportScalar, ReportWindow } from '@shared/report-input';
+import { xArrayToHu } from '@shared/units';
 import { METHOD_HYPERS } from '../training/defaults';
 import type { MethodName } from '../training/method';
 import type { AuditManifest } from './manifest';
@@ -118,4 +121,23 @@ export function headlineCertEps(summary: AuditSummary): number | undefined {
   return c.eps.reduce((best, e) =>
     Math.abs((e.meanRelative ?? 0) - h) < Math.abs((best.meanRelative ?? 0) - h) ? e : best,
   ).index;
+}
+
+/**
+ * The window of a worst-case panel, in HU (DESIGN.md section 3: the same presets as the viewer): the DICOM
+ * series' own window, else a preset chosen from the reference slice, else (phantoms, .npy: values that are
+ * not calibrated HU) the reference's range.
+ */
+export function displayWindow(
+  reference: Float32Array,
+  size: number,
+  group: string,
+  series: readonly { id: string; window?: { center: number; width: number; name: string } | null }[],
+): ReportWindow {
+  const s = series.find((x) => x.id === group);
+  const w = chooseWindow(xArrayToHu(reference), size, {
+    fileWindow: s?.window ?? null,
+    calibrated: s !== undefined,
+  });
+  return { center: w.center, width: w.width, unit: 'HU', name: w.name, source: w.source, reason: w.reason };
 }

@@ -9,7 +9,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
 import { summarySchema, type AuditSummary } from '@shared/audit-results';
-import { chooseWindow } from '@shared/display/auto-window';
 import { InputError } from '@shared/errors';
 import { GEOMETRY_PRESETS } from '@shared/geometry';
 import { describeNoise, parseNoiseSpec } from '@shared/noise-spec';
@@ -22,12 +21,17 @@ import {
   type ReportSigmaSweep,
   type ReportSliceRow,
   type ReportWorstCase,
-  type ReportWindow,
 } from '@shared/report-input';
-import { xArrayToHu } from '@shared/units';
 import { radonForwardArray } from '../physics';
 import { readWorstImages, type WorstImageEntry } from './images';
-import { flatten, headlineAttackEps, headlineCertEps, modelEntry, sliceLabel } from './report-input-parts';
+import {
+  displayWindow,
+  flatten,
+  headlineAttackEps,
+  headlineCertEps,
+  modelEntry,
+  sliceLabel,
+} from './report-input-parts';
 import { readManifest } from './manifest';
 import { makeRedactor } from './phi';
 import { readResults, RESULTS_FILE } from './result-store';
@@ -53,25 +57,6 @@ function mean(v: readonly number[]): number {
 }
 
 export { sliceLabel };
-
-/**
- * The window of a worst-case panel, in HU (DESIGN.md section 3: the same presets as the viewer): the DICOM
- * series' own window, else a preset chosen from the reference slice, else (phantoms, .npy: values that are
- * not calibrated HU) the reference's range.
- */
-function displayWindow(
-  reference: Float32Array,
-  size: number,
-  group: string,
-  series: readonly { id: string; window?: { center: number; width: number; name: string } | null }[],
-): ReportWindow {
-  const s = series.find((x) => x.id === group);
-  const w = chooseWindow(xArrayToHu(reference), size, {
-    fileWindow: s?.window ?? null,
-    calibrated: s !== undefined,
-  });
-  return { center: w.center, width: w.width, unit: 'HU', name: w.name, source: w.source, reason: w.reason };
-}
 
 export interface ReportInputOptions {
   /** Identifier values to redact (memory only). */

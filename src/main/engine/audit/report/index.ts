@@ -17,7 +17,9 @@ import { ReportDoc } from './layout';
 import { Redactor } from './phi';
 import { drawDefinitions, drawReproducibility } from './section-appendix';
 import { drawData, drawModels } from './section-models-data';
-import { drawCertification, drawRobustness, drawSlices, drawWorstCases } from './section-results';
+import { drawSlices, drawWorstCases } from './section-examples';
+import { drawCertification } from './section-results';
+import { drawRobustness } from './section-robustness';
 import { drawSummary, drawTitle } from './section-summary';
 
 export { REPORT_SECTIONS } from './sections';
