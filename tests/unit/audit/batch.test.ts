@@ -22,8 +22,8 @@ const spec = parseAuditSpec({
   models: ['fbp'],
   data: { sources: ['(batch)'], maxSlices: 2 },
   geometry: { size: 16, views: 8 },
-  attack: { eps: ['1%', '2%'], steps: 2, smoothingSamples: 0 },
-  certification: { sigma: ['4%'], eps: ['0.01%'], samples: 6 },
+  attack: { eps: ['1%', '2%'], steps: 2 },
+  certification: { sigma: ['eps/0.5'], samples: 16 },
   report: { worstSlices: 1, pdf: false },
 });
 

@@ -36,8 +36,8 @@ describe('demo', () => {
       data: ['ellipses'],
       phantoms: 2,
       audit: {
-        attack: { steps: 2, smoothingSamples: 2 },
-        certification: { samples: 6 },
+        attack: { steps: 2 },
+        certification: { samples: 16, sigma: ['eps/0.5'] },
         report: { worstSlices: 1, pdf: false },
       },
     };
@@ -51,7 +51,8 @@ describe('demo', () => {
     );
     expect(r.audit.summary.models.map((m) => m.name)).toEqual(['fbp', 'ord', 'minmax', 'smt-grad']);
     expect(r.audit.summary.rhoHat).toHaveLength(4);
-    expect(r.audit.summary.certification?.bestSigma).toHaveLength(4 * 2);
+    // One best sigma per model and radius (a certificate at every attacked radius: 4 by default).
+    expect(r.audit.summary.certification?.bestSigma).toHaveLength(4 * 4);
     const again = await runDemo(o);
     expect(again.models.every((m) => m.reused)).toBe(true);
     expect(again.audit.units.computed).toBe(0);

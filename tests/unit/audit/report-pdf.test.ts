@@ -28,8 +28,8 @@ beforeAll(async () => {
       // A head slice with its own window (35/85 HU), and phantoms (not calibrated HU: their range).
       data: { sources: [path.join(REPO_ROOT, 'resources/demo/ge-head-15.dcm'), 'ellipses'], phantoms: 2 },
       geometry: { size: 16, views: 8 },
-      attack: { eps: ['1%', '2%'], steps: 4, smoothingSamples: 3 },
-      certification: { sigma: ['4%', '8%'], eps: ['0.01%'], samples: 12 },
+      attack: { eps: ['1%', '2%'], steps: 4 },
+      certification: { sigma: ['eps/0.5', 'eps/1'], samples: 30 },
       report: { worstSlices: 3, pdf: true },
     }),
     outDir: path.join(dir, 'audit'),

@@ -26,11 +26,9 @@ const small = [
   '--steps',
   '3',
   '--samples',
-  '6',
+  '16',
   '--sigma',
-  '4%',
-  '--smoothing-samples',
-  '2',
+  'eps/0.5',
   '--no-pdf',
 ];
 
@@ -79,7 +77,7 @@ describe('ct-audit audit / report', () => {
         models: ['fbp'],
         data: { sources: ['ellipses'], phantoms: 1 },
         geometry: { size: 16, views: 8 },
-        attack: { eps: ['1%'], steps: 2, smoothingSamples: 0 },
+        attack: { eps: ['1%'], steps: 2 },
         certification: { enabled: false },
         report: { pdf: false },
       }),

@@ -9,8 +9,8 @@ import { JobCancelledError } from '@shared/errors';
 import { DEMO_METHODS, DEMO_TRAIN_STEPS, runDemo } from '../../engine/audit/demo';
 import { parseIntOption, startBackend } from '../context';
 import { formatDuration } from '@shared/progress-format';
+import { printSummary } from '../audit-output';
 import { cliProgress } from '../progress';
-import { printSummary } from './audit';
 
 interface DemoCliOptions {
   out: string;

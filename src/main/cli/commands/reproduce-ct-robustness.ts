@@ -11,8 +11,8 @@ import { FBPCONVNET_PRESET_NAMES, type FbpConvNetPresetName } from '../../engine
 import { METHOD_NAMES } from '../../engine/training';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
 import { formatDuration } from '@shared/progress-format';
+import { printTable } from '../audit-output';
 import { cliProgress } from '../progress';
-import { printTable } from './audit';
 
 interface CtRobustnessCliOptions {
   out: string;

@@ -126,7 +126,7 @@ export async function runCtRobustness(o: CtRobustnessOptions): Promise<CtRobustn
       sources: o.data ?? [...DEMO_SLICES.map((s) => path.join(root, s)), 'ellipses'],
       phantoms: o.phantoms ?? 4,
     },
-    attack: { kind: 'pga-y', eps: ['0.5%', '1%', '2%'], steps: 20, smoothingSamples: 0, ...o.audit?.attack },
+    attack: { kind: 'pga-y', eps: ['0.5%', '1%', '2%'], steps: 20, ...o.audit?.attack },
     certification: { enabled: false, ...o.audit?.certification },
     report: { worstSlices: 1, ...o.audit?.report },
     seed: 0,
