@@ -144,13 +144,9 @@ export function chooseWindow(
   const t = tissueFractions(hu, width);
   if (t.inside < 0.02) return range();
   if (t.bone >= 0.08 && t.brain >= 0.25 && t.bone + t.brain >= 2.2 * t.fat) {
-    return preset(
-      'brain',
-      `bone (${pct(t.bone)}) and brain-like tissue (${pct(t.brain)} at 0-80 HU) with little fat: a head`,
-    );
+    return preset('brain', `a head: ${pct(t.bone)} bone, ${pct(t.brain)} at 0-80 HU, little fat`);
   }
-  if (t.lung >= 0.2)
-    return preset('lung', `${pct(t.lung)} of the patient at lung densities (-950 to -500 HU)`);
-  if (t.bone >= 0.3) return preset('bone', `${pct(t.bone)} of the patient at bone densities (>= 300 HU)`);
-  return preset('soft-tissue', 'no head, lung or bone pattern: the soft-tissue preset');
+  if (t.lung >= 0.2) return preset('lung', `${pct(t.lung)} of the patient at lung densities`);
+  if (t.bone >= 0.3) return preset('bone', `${pct(t.bone)} of the patient at bone densities`);
+  return preset('soft-tissue', 'no head, lung or bone pattern');
 }

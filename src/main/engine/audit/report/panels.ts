@@ -33,14 +33,16 @@ const BAR_W = 7;
 const BAR_LABELS = 32;
 const LABEL_H = 9.5;
 /** Three lines of statistics under the top row. */
-const STATS_H = 23;
+const STATS_H = 22;
 /** Height of the sinogram panels (views are few: the rows are stretched). */
-const SINO_H = 56;
+const SINO_H = 50;
 /** Room for a colour bar's unit under it. */
 const UNIT_H = 9;
 const NOTE_SIZE = 6.7;
 /** Colour limit of the signed maps: this quantile of |value| (a few extreme pixels would wash them out). */
 const LIMIT_QUANTILE = 0.995;
+/** Scales of error maps further apart than this factor get a colour bar each. */
+const SEPARATE_SCALE = 4;
 /** Unit of the sinogram values: line integrals of x over pixel lengths. */
 export const SINOGRAM_UNIT = 'x·px';
 
@@ -173,9 +175,16 @@ export function drawWorstCase(r: ReportDoc, wc: ReportWorstCase, modelName: stri
     signedDifference(wc.perturbed, wc.reference, w.unit),
     wc.smoothed ? signedDifference(wc.smoothed, wc.reference, w.unit) : null,
   ];
-  const present = errors.filter((d): d is Float32Array => d !== null);
-  const L = niceCeil(absQuantile(LIMIT_QUANTILE, ...present));
-  const peak = maxAbs(...present);
+  // One scale for the clean and attacked errors; the smoothed error shares it unless its scale differs by
+  // more than SEPARATE_SCALE (heavy smoothing noise would otherwise wash the other two maps out).
+  const L = niceCeil(absQuantile(LIMIT_QUANTILE, errors[0]!, errors[1]!));
+  const peak = maxAbs(errors[0]!, errors[1]!);
+  const smooth = errors[2];
+  const Lsm = smooth ? niceCeil(absQuantile(LIMIT_QUANTILE, smooth)) : L;
+  const separate = smooth !== null && Math.max(Lsm / L, L / Lsm) > SEPARATE_SCALE;
+  const Lerr = separate ? L : Math.max(L, Lsm);
+  const peakErr = separate || !smooth ? peak : Math.max(peak, maxAbs(smooth));
+  const peakSm = smooth ? maxAbs(smooth) : 0;
   const Le = niceCeil(absQuantile(LIMIT_QUANTILE, effect));
   const peakE = maxAbs(effect);
   const Ls = niceCeil(absQuantile(LIMIT_QUANTILE, p.data));
@@ -183,7 +192,10 @@ export function drawWorstCase(r: ReportDoc, wc: ReportWorstCase, modelName: stri
   const notes = [
     windowStatement(w),
     `Effect: scale ±${formatCompact(Le)} ${w.unit}${peakE > Le ? ` (peak ${formatCompact(peakE)} ${w.unit})` : ''}. ` +
-      `Errors: one scale ±${formatCompact(L)} ${w.unit}${peak > L ? ` (peak ${formatCompact(peak)} ${w.unit})` : ''}.`,
+      (separate
+        ? `Errors: f(y) and f(y′) ±${formatCompact(Lerr)} ${w.unit}${peakErr > Lerr ? ` (peak ${formatCompact(peakErr)})` : ''}; ` +
+          `smoothed on its own scale ±${formatCompact(Lsm)} ${w.unit}${peakSm > Lsm ? ` (peak ${formatCompact(peakSm)})` : ''}.`
+        : `Errors: one scale ±${formatCompact(Lerr)} ${w.unit}${peakErr > Lerr ? ` (peak ${formatCompact(peakErr)} ${w.unit})` : ''}.`),
     `δ: scale ±${formatCompact(Ls)} ${SINOGRAM_UNIT}${peakS > Ls ? ` (peak ${formatCompact(peakS)})` : ''}` +
       `${p.clean ? `, clean values up to ${formatCompact(maxAbs(p.clean))} ${SINOGRAM_UNIT}` : ''}; ` +
       `‖δ‖₂ / ‖Ax‖₂ = ${formatPercent(wc.epsRelative)}.`,
@@ -230,9 +242,12 @@ export function drawWorstCase(r: ReportDoc, wc: ReportWorstCase, modelName: stri
   y += STATS_H;
   y = note(r, notes[0], y);
 
-  // Row 2: the effect of the attack (own scale), then the errors against the reference (one scale).
-  // The effect map has its own bar right of it; the error maps start after that bar's room.
-  const errX = (k: number) => x0 + PANEL + 3 + BAR_W + BAR_LABELS + k * (PANEL + GAP);
+  // Row 2: the effect of the attack (own scale), then the errors against the reference (one scale, or two).
+  // The effect map has its own bar right of it; the error maps start after that bar's room, and a separate
+  // smoothed scale puts a bar between the attacked and the smoothed error.
+  const barRoom = 3 + BAR_W + BAR_LABELS;
+  const errX = (k: number) =>
+    x0 + PANEL + barRoom + k * (PANEL + GAP) + (separate && k === 2 ? barRoom - GAP : 0);
   y += 3;
   label(r, 'Effect f(y′) − f(y)', x0, y, PANEL + BAR_W + BAR_LABELS);
   ['Error f(y) − x', 'Error f(y′) − x', 'Error smoothed − x'].forEach((t, k) =>
@@ -250,18 +265,17 @@ export function drawWorstCase(r: ReportDoc, wc: ReportWorstCase, modelName: stri
     w.unit,
   );
   errors.forEach((d, k) => {
-    if (d) doc.image(divergingPng(d, n, n, L), errX(k), y, { width: PANEL, height: PANEL });
+    const lim = separate && k === 2 ? Lsm : Lerr;
+    if (d) doc.image(divergingPng(d, n, n, lim), errX(k), y, { width: PANEL, height: PANEL });
     else emptyPanel(r, errX(k), y, 'not computed');
   });
-  colorBar(
-    r,
-    'diverging',
-    errX(2) + PANEL + 3,
-    y,
-    PANEL,
-    [`+${formatCompact(L)}`, '0', `−${formatCompact(L)}`],
-    w.unit,
-  );
+  const ticks = (v: number) => [`+${formatCompact(v)}`, '0', `−${formatCompact(v)}`] as const;
+  if (separate) {
+    colorBar(r, 'diverging', errX(1) + PANEL + 3, y, PANEL, ticks(Lerr), w.unit);
+    colorBar(r, 'diverging', errX(2) + PANEL + 3, y, PANEL, ticks(Lsm), w.unit);
+  } else {
+    colorBar(r, 'diverging', errX(2) + PANEL + 3, y, PANEL, ticks(Lerr), w.unit);
+  }
   y += PANEL + UNIT_H + 1;
   y = note(r, notes[1], y);
 
