@@ -147,7 +147,7 @@ export interface ReportSeries {
 }
 
 export interface ReportDataSource {
-  kind: 'dicom' | 'npy' | 'phantom';
+  kind: 'dicom' | 'npy' | 'idx' | 'phantom';
   /** Non-identifying label, e.g. "random ellipses (seed 7)" or "DICOM folder". */
   label: string;
   /** Slices taken from this source. */
@@ -172,6 +172,8 @@ export interface ReportGeometry {
   angularRangeDeg?: number;
   /** FBP filter used by the baseline, e.g. "ram-lak". */
   fbpFilter?: string | null;
+  /** The forward model in words when it is not parallel-beam CT (physics.ts describePhysics). */
+  physics?: string;
 }
 
 export interface ReportNoise {

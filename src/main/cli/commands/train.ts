@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { GEOMETRY_PRESETS, describeGeometry, makeGeometry, type GeometryPresetName } from '@shared/geometry';
 import { parseNoiseSpec } from '@shared/noise-spec';
+import { parsePhysics } from '@shared/physics';
 import { UsageError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
 import { FBPCONVNET_PRESET_NAMES, type FbpConvNetPresetName } from '../../engine/models';
@@ -48,6 +49,7 @@ interface TrainCliOptions {
   geometry: GeometryPresetName;
   size?: number;
   views?: number;
+  physics: string;
   epochs?: number;
   steps?: number;
   batch: number;
@@ -102,6 +104,11 @@ export function registerTrain(program: Command): void {
     )
     .option('--size <N>', 'image side N in pixels', parseIntOption('size', 8, 2048))
     .option('--views <A>', 'views over [0, 180) degrees', parseIntOption('views', 1, 10000))
+    .option(
+      '--physics <p>',
+      'forward model: radon (CT, default), denoise (A = I) or cs[:ratio=0.1,block=32,seed=0,init=pinv]',
+      'radon',
+    )
     .option('--epochs <E>', `epochs (default ${TRAIN_DEFAULTS.epochs})`, parseIntOption('epochs', 1))
     .option('--steps <S>', 'total optimizer steps (instead of --epochs)', parseIntOption('steps', 1))
     .option('--batch <B>', 'batch size', parseIntOption('batch', 1, 4096), TRAIN_DEFAULTS.batchSize)
@@ -152,7 +159,11 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print the final model card as JSON on stdout')
     .action(async (o: TrainCliOptions, cmd: Command) => {
       const preset = GEOMETRY_PRESETS[o.geometry];
-      const geometry = makeGeometry({ size: o.size ?? preset.size, views: o.views ?? preset.views });
+      const geometry = makeGeometry({
+        size: o.size ?? preset.size,
+        views: o.views ?? preset.views,
+        physics: parsePhysics(o.physics),
+      });
       if (o.epochs !== undefined && o.steps !== undefined)
         throw new UsageError('give --epochs or --steps, not both');
       const noise = parseNoiseSpec(o.noise);

@@ -12,10 +12,11 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DicomError, JobCancelledError } from '@shared/errors';
 import { NotDicomFileError, type DicomImage } from '@shared/dicom-types';
+import { isIdxFileName, namedDatasetDir } from '../data';
 import { groupIntoSeries, listFiles, readDicomFile, windowFromFile } from '../dicom';
 import { readIdentifiers, type Identifiers } from './phi';
 
-export type InventoryFileKind = 'ct' | 'skipped' | 'not-dicom' | 'npy' | 'unreadable';
+export type InventoryFileKind = 'ct' | 'skipped' | 'not-dicom' | 'npy' | 'idx' | 'unreadable';
 
 export interface InventoryFile {
   path: string;
@@ -87,7 +88,9 @@ export async function inventoryData(
   sources: readonly string[],
   o: InventoryOptions = {},
 ): Promise<DataInventory> {
-  const paths = sources.filter((s) => s.trim().toLowerCase() !== 'ellipses');
+  const paths = sources
+    .filter((s) => s.trim().toLowerCase() !== 'ellipses')
+    .map((s) => namedDatasetDir(s) ?? s);
   const { files, errors } = await listFiles(paths);
   const out: InventoryFile[] = errors.map((e) => ({
     path: e.file,
@@ -113,6 +116,10 @@ export async function inventoryData(
     }
     if (file.toLowerCase().endsWith('.npy')) {
       out.push({ path: file, bytes, sha256: sha, kind: 'npy' });
+      continue;
+    }
+    if (isIdxFileName(path.basename(file))) {
+      out.push({ path: file, bytes, sha256: sha, kind: 'idx' });
       continue;
     }
     try {

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
 import { summarySchema, type AuditSummary } from '@shared/audit-results';
 import { InputError } from '@shared/errors';
-import { GEOMETRY_PRESETS } from '@shared/geometry';
+import { GEOMETRY_PRESETS, physicsOf } from '@shared/geometry';
+import { describePhysics } from '@shared/physics';
 import { describeNoise, parseNoiseSpec } from '@shared/noise-spec';
 import {
   REPORT_INPUT_FORMAT_VERSION,
@@ -325,7 +326,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
         skipped: skipped.length,
       },
       sources: inv.sources.map((s) => ({
-        kind: s.kind === 'ellipses' ? 'phantom' : (s.kind as 'dicom' | 'npy'),
+        kind: s.kind === 'ellipses' ? 'phantom' : (s.kind as 'dicom' | 'npy' | 'idx'),
         label: s.description,
         slices: s.slices,
         path: s.kind === 'ellipses' ? null : s.spec,
@@ -354,6 +355,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
         detectorSpacing: g.detectorSpacing,
         angularRangeDeg: 180,
         fbpFilter: fbp ? fbp.description : null,
+        ...(physicsOf(g).kind !== 'radon' ? { physics: describePhysics(physicsOf(g)) } : {}),
       },
       noise: { description: describeNoise(parseNoiseSpec(spec.noise)), spec: spec.noise },
     },

@@ -24,7 +24,7 @@ import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
 import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
-import { RadonOperator, checkBatchShape } from '../physics';
+import { makeOperator, checkBatchShape, type MeasurementOperator } from '../physics';
 import { createRng, type Seed } from '../random';
 
 export type SmoothingSpace = 'x' | 'y';
@@ -42,8 +42,8 @@ export interface SmoothingOptions {
    * the small FBPConvNet at N 128 runs 52 ms/sample at 8, 58 at 16: bench/attacks.bench.ts).
    */
   batchSize?: number;
-  /** The projector A (space 'x'). Default: new RadonOperator(model.geometry). */
-  op?: RadonOperator;
+  /** The forward operator A (space 'x'). Default: makeOperator(model.geometry). */
+  op?: MeasurementOperator;
 }
 
 export interface ErrorSamples {
@@ -96,7 +96,7 @@ interface Resolved {
   space: SmoothingSpace;
   seed: string;
   batchSize: number;
-  op: RadonOperator;
+  op: MeasurementOperator;
   itemShape: number[];
 }
 
@@ -114,7 +114,7 @@ export function resolveSmoothing(model: Reconstructor, o: SmoothingOptions): Res
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new UsageError(`certify: batchSize must be an integer >= 1, got ${batchSize}`);
   }
-  const op = o.op ?? new RadonOperator(model.geometry);
+  const op = o.op ?? makeOperator(model.geometry);
   const itemShape = space === 'x' ? [...op.domainShape] : [...op.rangeShape];
   return { sigma: o.sigma, samples: o.samples, space, seed: seedOf(o.seed), batchSize, op, itemShape };
 }

@@ -202,8 +202,10 @@ export function drawData(r: ReportDoc, input: ReportInput): void {
     [
       [
         'Geometry',
-        `parallel beam; image ${g.size} × ${g.size} px; ${g.views} views over [0°, ${formatCompact(g.angularRangeDeg ?? 180)}°); ` +
-          `${g.detectors} detector bins at ${formatCompact(g.detectorSpacing)} px${g.preset ? ` (preset ${g.preset})` : ' (custom)'}`,
+        g.physics
+          ? `${g.physics}; image ${g.size} × ${g.size} px; measurements ${g.views} × ${g.detectors}`
+          : `parallel beam; image ${g.size} × ${g.size} px; ${g.views} views over [0°, ${formatCompact(g.angularRangeDeg ?? 180)}°); ` +
+            `${g.detectors} detector bins at ${formatCompact(g.detectorSpacing)} px${g.preset ? ` (preset ${g.preset})` : ' (custom)'}`,
       ],
       ['FBP filter', g.fbpFilter ?? MISSING],
       ['Measurement noise', `${d.noise.description}${d.noise.spec ? ` (${d.noise.spec})` : ''}`],
