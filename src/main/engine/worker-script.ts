@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const BUNDLED_WORKERS = {
   'engine-host-worker': 'src/main/engine/host/worker-entry.ts',
   'batch-series-worker': 'src/main/engine/audit/batch-worker.ts',
+  'smoothing-worker': 'src/main/engine/certify/smoothing-worker.ts',
 } as const;
 export type BundledWorker = keyof typeof BUNDLED_WORKERS;
 

@@ -36,6 +36,8 @@ export class WorkerPool {
       const w = new Worker(script, {
         stdout: false,
         stderr: false,
+        // The series already run in parallel: no smoothing threads inside them (certify/smoothing-pool.ts).
+        env: { ...process.env, CT_AUDIT_SMOOTHING_THREADS: '1' },
       });
       w.on('message', (m: WorkerMessage) => {
         const p = this.pending.get(m.id);
