@@ -17,7 +17,8 @@ import {
   type ScanCacheOption,
 } from '../context';
 import { addAuditOptions, specFromOptions, type AuditCliOptions } from '../audit-options';
-import { cliProgressJob, printSummary, printTable } from '../audit-output';
+import { printSummary, printTable } from '../audit-output';
+import { cliProgress } from '../progress';
 
 interface BatchCliOptions extends AuditCliOptions, ScanCacheOption {
   concurrency?: number;
@@ -69,7 +70,7 @@ export function registerBatch(program: Command): void {
     if (!spec) throw new UsageError('give --model (repeatable) or a --spec file');
     const queue = queueFromOptions(o);
     await startBackend(c);
-    const progress = cliProgressJob(Boolean(o.quiet || o.json));
+    const progress = cliProgress({ quiet: Boolean(o.quiet || o.json) });
     let r;
     try {
       r = await runBatch({

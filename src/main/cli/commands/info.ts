@@ -19,7 +19,7 @@ import {
   startBackend,
   type ScanCacheOption,
 } from '../context';
-import { cliProgressJob } from '../audit-output';
+import { cliProgress } from '../progress';
 
 interface HuRange {
   min: number;
@@ -169,7 +169,7 @@ export function registerInfo(program: Command): void {
     let errors: DicomError[] = [];
     let unusable: { path: string; reason: string }[] = [];
     if (paths.length) {
-      const progress = cliProgressJob(o.json);
+      const progress = cliProgress({ quiet: Boolean(o.json) });
       try {
         const cache = await openScanCache(o);
         scan = await scanDicom(paths, {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { isIdxFileName, namedDatasetDir } from '../data';
-import { scanDicom, type ScanCache, type ScanProgress } from '../dicom';
+import { scanDicom, windowFromFile, type ScanCache, type ScanProgress } from '../dicom';
 import type { Identifiers } from './phi';
 
 export type InventoryFileKind = 'ct' | 'skipped' | 'not-dicom' | 'npy' | 'idx' | 'unreadable';
@@ -38,6 +38,11 @@ export interface InventorySeries {
   sliceThicknessMm: number | null;
   kvp: number | null;
   convolutionKernel: string | null;
+  /**
+   * The first file's first Window Center/Width (HU), the window the images were read in; the report shows
+   * its panels in it (null: none in the file, the report picks a preset from the slice content).
+   */
+  window?: { center: number; width: number; name: string } | null;
   /** Its files in slice order (sorted along the slice normal), and its slices (frames). */
   files: string[];
   slices: number;
@@ -129,6 +134,7 @@ export async function inventoryData(
       sliceThicknessMm: m.plane.sliceThickness,
       kvp: m.kvp,
       convolutionKernel: m.convolutionKernel,
+      window: windowFromFile(m),
       files: filesInOrder,
       slices: s.slices.length,
       warnings: s.warnings,
