@@ -15,7 +15,8 @@ export const BUNDLED_WORKERS = {
 export type BundledWorker = keyof typeof BUNDLED_WORKERS;
 
 export function workerScript(sourceBootstrap: URL, bundledName: BundledWorker): URL {
-  const here = import.meta.url;
+  // tsx's tsImport (npm run bench) adds a ?tsx-namespace= query to module URLs.
+  const here = import.meta.url.split('?')[0];
   if (here.endsWith('.ts')) return sourceBootstrap;
   const ext = here.slice(here.lastIndexOf('.'));
   // Next to this module, or one folder up when a bundler put this module into a chunks/ folder.

@@ -17,19 +17,29 @@ import {
   REPORT_INPUT_FORMAT_VERSION,
   spreadOf,
   type ReportCertificationRow,
+  type ReportSmoothingRow,
   type ReportInput,
   type ReportRhoHatCurve,
   type ReportSigmaSweep,
   type ReportSliceRow,
   type ReportWorstCase,
 } from '@shared/report-input';
+import { radonForwardArray } from '../physics';
 import { readWorstImages, type WorstImageEntry } from './images';
-import { flatten, headlineAttackEps, headlineCertEps, modelEntry, sliceLabel } from './report-input-parts';
+import {
+  displayWindow,
+  flatten,
+  headlineAttackEps,
+  headlineCertEps,
+  modelEntry,
+  sliceLabel,
+} from './report-input-parts';
 import { readManifest } from './manifest';
 import { makeRedactor } from './phi';
 import { SPSA_DEFAULTS } from '../attacks/spsa';
 import { readResults, RESULTS_FILE } from './result-store';
 import { maxCertifiableRadius } from '../certify';
+import { linesPerUnit } from './evaluate-unit';
 
 const SPEC_FILE = 'spec.json';
 const SUMMARY_FILE = 'summary.json';
@@ -44,6 +54,8 @@ async function readJson(file: string): Promise<unknown> {
     );
   }
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function mean(v: readonly number[]): number {
   return v.length === 0 ? 0 : v.reduce((s, a) => s + a, 0) / v.length;
@@ -61,6 +73,21 @@ export interface ReportInputOptions {
 /** The largest eps/sigma S samples certify at confidence c (certify/certify.ts maxCertifiableRadius at sigma 1). */
 function maxRatioText(samples: number, confidence: number, quantile: number): string {
   return maxCertifiableRadius(samples, 1, confidence, quantile).toFixed(2);
+}
+
+/**
+ * What the certificate says, in one sentence (src/shared/robustness.ts; the report prints it as is). The
+ * radius and noise are in the attack's space; the reference is fixed (the lemma behind Corollary 3.2 needs it).
+ */
+export function certificationStatement(c: NonNullable<AuditSummary['certification']>): string {
+  const ref = c.reference === 'truth' ? 'the reference slice x' : 'the clean reconstruction f(y)';
+  const space = c.space === 'y' ? 'measurement' : 'image';
+  const q = c.quantile === 0.5 ? 'median' : `${c.quantile}-quantile`;
+  return (
+    `Certified, with confidence ${c.confidence} over S = ${c.samples} smoothing samples per radius and σ: the ${q} of the smoothed ` +
+    `reconstruction's error (1/n)‖f(y″ + δ) − r‖² against ${ref} (δ ~ N(0, σ²I) in ${space} space) is at most the bound ` +
+    `at every ${space === 'measurement' ? 'measurement y″' : 'input'} within the radius ε of the attacked one, a ball that contains the clean measurement.`
+  );
 }
 
 /** The ReportInput of an audit folder. */
@@ -139,8 +166,36 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   // Certification table and sigma sweeps.
   const rows: ReportCertificationRow[] = [];
   const sweeps: ReportSigmaSweep[] = [];
+  const smoothingTable: ReportSmoothingRow[] = [];
   const c = summary.certification;
   if (c) {
+    for (const r of summary.rhoHat) {
+      for (const p of r.points) {
+        const e = c.eps.find((x) => x.index === p.epsIndex);
+        const b = c.bestSigma.find((x) => x.model === r.model && x.epsIndex === p.epsIndex);
+        const mine = c.table.filter((t) => t.model === r.model && t.epsIndex === p.epsIndex);
+        const t = b?.sigmaIndex !== null ? mine.find((x) => x.sigmaIndex === b?.sigmaIndex) : undefined;
+        // Without a sigma that certifies every slice: the one certifying the most slices, for its reason.
+        const fallback = [...mine].sort((u, v) => v.certifiedSlices - u.certifiedSlices)[0];
+        smoothingTable.push({
+          model: r.model,
+          epsIndex: p.epsIndex,
+          epsSpec: p.spec,
+          eps: e?.meanValue ?? 0,
+          epsRelative: e?.meanRelative ?? null,
+          epsHu: e?.meanHu ?? null,
+          perturbedPsnr: p.meanPsnr,
+          sigmaText: t ? c.sigma.find((sg) => sg.index === t.sigmaIndex)!.spec : null,
+          sigmaHu: t?.meanSigmaHu ?? null,
+          smoothedPsnr: (t ?? fallback)?.meanSmoothedPsnr ?? null,
+          certifiedPsnr: t?.meanCertifiedPsnr ?? null,
+          certifiedBound: t?.meanCertified ?? null,
+          certifiedSlices: (t ?? fallback)?.certifiedSlices ?? 0,
+          slices: (t ?? fallback)?.slices ?? 0,
+          reason: t ? null : (fallback?.reasons[0] ?? b?.reason ?? null),
+        });
+      }
+    }
     for (const t of c.table) {
       const per = certLines
         .filter((l) => l.model.name === t.model && l.epsIndex === t.epsIndex)
@@ -207,11 +262,11 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   const worstCases: ReportWorstCase[] = [];
   for (const e of index.worst) {
     const line = attackLines.find(
-      (l) => l.model.name === e.model && l.slice.index === e.sliceIndex && l.epsIndex === a.eps.length - 1,
+      (l) =>
+        l.model.name === e.model && l.slice.index === e.sliceIndex && l.epsIndex === linesPerUnit(spec) - 1,
     );
     if (!line) continue;
     const im = await readWorstImages(outDir, e);
-    const [lo, hi] = e.range;
     const sm =
       e.sigmaIndex !== null
         ? line.certification?.perSigma.find((s) => s.sigmaIndex === e.sigmaIndex)
@@ -227,8 +282,16 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       perturbed: im.perturbed,
       smoothed: im.smoothed,
       sigma: sm?.sigmaValue ?? null,
-      perturbation: { views: im.views, detectors: im.detectors, data: im.perturbation },
-      window: { center: (lo + hi) / 2, width: Math.max(1e-6, hi - lo), unit: 'x', name: 'reference range' },
+      perturbation: {
+        views: im.views,
+        detectors: im.detectors,
+        data: im.perturbation,
+        clean:
+          im.views === manifest.geometry.views && im.detectors === manifest.geometry.detectors
+            ? radonForwardArray(im.reference, 1, manifest.geometry)
+            : null,
+      },
+      window: displayWindow(im.reference, im.size, line.slice.group, manifest.data.series),
       cleanError: line.clean.error,
       perturbedError: line.attack.perturbed.error,
       cleanPsnr: line.clean.psnr,
@@ -285,10 +348,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
         (t) => t.model === b.model && t.epsIndex === b.epsIndex && t.sigmaIndex === b.sigmaIndex,
       )!.meanSigma;
   const notes: string[] = [];
-  if (summary.slices.count < 10)
-    notes.push(
-      `Only ${summary.slices.count} slice(s) were audited: means and spreads are indicative, not population estimates.`,
-    );
+  // (Few slices: the summary text says so itself, FEW_SLICES in report/summary-text.ts.)
   for (const m of models)
     if (m.trainingStatus && m.trainingStatus !== 'complete')
       notes.push(`Model ${m.id}: training ${m.trainingStatus}.`);
@@ -298,20 +358,22 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     );
   notes.push(...(o.extraNotes ?? []));
   const settings: Record<string, string | number | boolean | null> = {};
-  flatten('', { ...spec, models: spec.models.map((m) => m.name), output: undefined }, settings);
+  const { format: _f, version: _v, output: _o, ...specSettings } = spec;
+  void [_f, _v, _o];
+  flatten('', { ...specSettings, models: spec.models.map((m) => m.name) }, settings);
   const lastRun = manifest.runs[manifest.runs.length - 1];
 
   const input: ReportInput = {
     formatVersion: REPORT_INPUT_FORMAT_VERSION,
     title: spec.name ?? 'Robustness audit of CT reconstruction',
-    subtitle: `${models.length} model(s), ${summary.slices.count} slice(s); attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space}` : ''}`,
+    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
     createdAt: new Date().toISOString(),
     appVersion: manifest.app.version,
     auditId: redact(path.basename(path.resolve(outDir))),
     summary: { headlineEpsRelative: headline?.meanRelative ?? 0.01, headlineSigma, notes },
     models,
     data: {
-      description: `${summary.slices.count} slice(s) in ${summary.slices.groups} group(s) (series, files or phantoms): ${inv.sources.map((s) => `${s.description} [${s.slices} audited]`).join('; ')}`,
+      description: `The audited slices: ${inv.sources.map((s) => `${s.description} (${s.slices} audited)`).join('; ')}.`,
       counts: {
         series: inv.series.length,
         slices: inv.sources.reduce((s, x) => s + x.slices, 0),
@@ -353,24 +415,23 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       noise: { description: describeNoise(parseNoiseSpec(spec.noise)), spec: spec.noise },
     },
     rhoHat,
-    certification: { rows, sweeps },
+    certification: {
+      rows,
+      sweeps,
+      table: smoothingTable,
+      statement: c ? certificationStatement(c) : null,
+    },
     worstCases,
     slices,
     definitions: {
       psnrDataRange: 'R = max(x) - min(x) of each reference slice x (canonical units, water = 1)',
-      discrepancyLoss: 'normalized MSE (1/n) ||a - b||^2 (papers/002 eq. 1)',
+      discrepancyLoss: 'normalized MSE (1/n)‖a − b‖² (eq. 1 of papers/002)',
+      // Δmax, ρ̂ and the certified bound are defined in the report's own definitions; this adds what only
+      // the audit knows.
       extra: [
         {
-          term: 'Delta_max',
-          text: `||f(y + delta) - x||_2 with delta found by ${a.kind} (${a.steps} steps, ${a.restarts} restart(s)) within the l2 ball of radius eps (papers/000 eq. 8); rho-hat(eps) is its mean over slices (eq. 9).`,
-        },
-        {
-          term: 'smoothed reconstruction',
-          text: 'f(y + noise) of the noise sample whose discrepancy to f(y) is the median of the samples (papers/002 Algorithm 3); at the attacked input in the per-slice table and the panels.',
-        },
-        {
-          term: 'certified discrepancy',
-          text: 'the K-th smallest of S sampled discrepancies, an upper bound at the stated confidence of the median discrepancy at every input within eps (papers/002 Corollary 3.2, Algorithm 4 by its definition).',
+          term: 'Smoothed reconstruction',
+          text: 'f(y′ + noise) of the noise sample whose discrepancy to f(y′) is the median of the samples (Algorithm 3 of papers/002), at the attacked input y′ in the per-slice table and the panels.',
         },
       ],
     },

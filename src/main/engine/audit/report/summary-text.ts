@@ -9,7 +9,9 @@ import type {
   ReportInput,
   ReportRhoHatCurve,
   ReportRhoHatPoint,
+  ReportSmoothingRow,
 } from '@shared/report-input';
+import { l2ToRmsHu } from '@shared/units';
 import { formatCompact, formatPercent, formatPsnr, formatValue } from './format';
 
 /** Fewer audited slices than this earn a caveat in the summary. */
@@ -83,31 +85,26 @@ export function changeText(from: number, to: number): string {
   return `${pct > 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
 }
 
-function shortReason(row: ReportCertificationRow): string {
-  const reasons = row.abstentions.map((a) => a.reason);
-  if (reasons.length === 0) return '';
-  const tooFew = row.abstentions.find((a) => a.minSamples);
-  if (tooFew?.minSamples) {
-    return `ε/σ is too large for S = ${row.samples} samples; at least ${tooFew.minSamples} would be needed`;
-  }
-  return reasons[0];
-}
-
 /** "a", "a and b", "a, b and c". */
 function listText(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** The relative size of a certification radius in words, by the space it lives in. */
-function certEpsText(row: ReportCertificationRow): string {
-  return `${formatPercent(row.epsRelative)} of ${row.space === 'x' ? '‖x‖ (image space)' : '‖Ax‖'}`;
+/**
+ * An error ||.||_2 over the N x N image as the per-pixel RMS in HU, printed as the key-numbers table prints
+ * it (the summary sentence and the table call this one function, so they agree on every digit).
+ */
+export function rmsHuText(input: ReportInput, l2: number | null | undefined): string {
+  if (l2 === null || l2 === undefined) return formatValue(l2);
+  const n = input.data.geometry.size;
+  return formatValue(l2ToRmsHu(l2, n * n));
 }
 
 /**
  * Which method has the lowest rho-hat at the headline eps, hedged when the lead is small: under 1 % the
  * methods are called level, and a lead smaller than the interquartile range of the best method's Delta_max
- * over slices is said to be so.
+ * over slices is said to be so. The rho-hat values are quoted as the tables print them.
  */
 export function rankingSentence(withCurve: readonly HeadlineNumbers[]): string {
   const sorted = [...withCurve].sort(
@@ -119,113 +116,108 @@ export function rankingSentence(withCurve: readonly HeadlineNumbers[]): string {
   const n = next.attacked as ReportRhoHatPoint;
   const lead = n.rhoHat - b.rhoHat;
   const leadPct = b.rhoHat > 0 ? (lead / n.rhoHat) * 100 : 0;
+  const values = `ρ̂ = ${formatValue(b.rhoHat)} against ${formatValue(n.rhoHat)}`;
   if (leadPct < 1) {
-    return `At this size the ${withCurve.length} methods are practically level: the lowest mean error (${best.name}) is less than 1% below the next (${next.name}).`;
+    return `At this size the ${withCurve.length} methods are practically level: the lowest mean error (${best.name}, ${values} for ${next.name}) is less than 1% below the next.`;
   }
   if (lead < b.spread.q3 - b.spread.q1) {
     return (
-      `${best.name} has the lowest mean error at this size, ${leadPct.toFixed(1)}% below ${next.name}, but that lead is smaller ` +
+      `${best.name} has the lowest mean error at this size (${values} for ${next.name}, ${leadPct.toFixed(1)}% lower), but that lead is smaller ` +
       'than the spread of its errors over slices (interquartile range).'
     );
   }
-  return `${best.name} is the most robust of the ${withCurve.length} methods at this size: its mean error is ${leadPct.toFixed(1)}% below that of ${next.name}.`;
+  return `${best.name} is the most robust of the ${withCurve.length} methods at this size: its mean error is ${leadPct.toFixed(1)}% below that of ${next.name} (${values}).`;
 }
 
-/** The summary paragraph as a list of sentences (joined with spaces by the report). */
+/** The summary's sentences in three paragraphs: what the attack did, what is certified, caveats and notes. */
+export interface SummaryParagraphs {
+  findings: string[];
+  certification: string[];
+  caveats: string[];
+}
+
+/** The summary as a flat list of sentences. */
 export function plainLanguageSummary(input: ReportInput): string[] {
-  const out: string[] = [];
+  const p = summaryParagraphs(input);
+  return [...p.findings, ...p.certification, ...p.caveats];
+}
+
+/** The summary paragraphs (the report prints each group as one paragraph). */
+export function summaryParagraphs(input: ReportInput): SummaryParagraphs {
+  const out: SummaryParagraphs = { findings: [], certification: [], caveats: [] };
   const nums = headlineNumbers(input);
   const withCurve = nums.filter((n) => n.attacked);
   if (withCurve.length > 0) {
     const eps = (withCurve[0].attacked as ReportRhoHatPoint).epsRelative;
-    const useRelative = withCurve.every(
-      (n) => n.attacked?.relativeError != null && (n.clean === null || n.clean.relativeError != null),
-    );
-    const value = (p: ReportRhoHatPoint) =>
-      useRelative ? formatPercent(p.relativeError) : formatValue(p.rhoHat);
     const parts = withCurve.map((n) => {
       const a = n.attacked as ReportRhoHatPoint;
       const at = a.epsRelative !== eps ? ` (at ${formatPercent(a.epsRelative)})` : '';
-      if (!n.clean) return `to ${value(a)} for ${n.name}${at}`;
-      const change = useRelative
-        ? changeText(n.clean.relativeError as number, a.relativeError as number)
-        : changeText(n.clean.rhoHat, a.rhoHat);
-      return `from ${value(n.clean)} to ${value(a)} for ${n.name}${at} (${change})`;
+      if (!n.clean) return `to ${formatValue(a.rhoHat)} for ${n.name}${at}`;
+      return `from ${formatValue(n.clean.rhoHat)} to ${formatValue(a.rhoHat)} (${changeText(n.clean.rhoHat, a.rhoHat)}) for ${n.name}${at}`;
     });
     const attacks = [...new Set(input.rhoHat.map((c) => c.attack.kind))].join(', ');
-    out.push(
-      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal (the ${attacks} attack searched, for each slice, ` +
-        `the perturbation of that size that hurts the reconstruction most), the mean reconstruction error ` +
-        `${useRelative ? '(relative to the image norm) ' : ''}rises ${listText(parts)}.`,
+    out.findings.push(
+      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal ‖Ax‖₂ (the ${attacks} attack searched, for each slice, ` +
+        'the perturbation of that size that hurts the reconstruction most), the mean reconstruction error ρ̂ (‖f(y′) − x‖₂ over the image ' +
+        `in canonical units; the key numbers give it per pixel in HU) rises ${listText(parts)}.`,
     );
-    if (withCurve.length > 1) out.push(rankingSentence(withCurve));
+    if (withCurve.length > 1) out.findings.push(rankingSentence(withCurve));
     const gradientFree = input.rhoHat.filter((c) => c.attack.kind.startsWith('spsa')).map((c) => c.model);
     if (gradientFree.length > 0) {
       const names = input.models.filter((m) => gradientFree.includes(m.id)).map((m) => m.name);
-      out.push(
+      out.findings.push(
         `${listText(names)} ${names.length === 1 ? 'is a black-box model' : 'are black-box models'}: the attack on ${names.length === 1 ? 'it' : 'them'} ` +
           'estimated gradients from forward passes only (spsa), so its worst cases are looser lower bounds, and a ranking against models ' +
           'attacked with exact gradients favours the black-box model.',
       );
     }
   }
-  // Certificates, grouped by (sigma, radius, confidence) so shared settings are said once.
-  const certified = nums.filter(
-    (n) => n.cert && n.cert.certifiedDiscrepancy !== null && n.cert.certifiedSlices > 0,
-  );
-  const groups = new Map<string, HeadlineNumbers[]>();
-  for (const n of certified) {
-    const row = n.cert as ReportCertificationRow;
-    const key = `${row.sigma}|${row.epsRelative}|${row.confidence}|${row.space}`;
-    groups.set(key, [...(groups.get(key) ?? []), n]);
-  }
-  for (const group of groups.values()) {
-    const row0 = group[0].cert as ReportCertificationRow;
-    const bounds = group.map(
-      (n) => `${formatValue((n.cert as ReportCertificationRow).certifiedDiscrepancy)} for ${n.name}`,
-    );
-    const psnrs = group.map((n) => formatPsnr((n.cert as ReportCertificationRow).smoothedPsnr));
-    out.push(
-      `With randomized smoothing at σ = ${formatCompact(row0.sigma)}, the median discrepancy (the mean squared change of the reconstruction ` +
-        `under the smoothing noise) is certified with ${formatPercent(row0.confidence)} confidence, for every perturbation up to ` +
-        `${certEpsText(row0)}, to stay below ${listText(bounds)} (means of the per-slice bounds); the smoothed reconstructions have a mean PSNR of ` +
-        `${listText(psnrs)} dB${group.length > 1 ? ' respectively' : ''}.`,
-    );
-  }
-  // Models with no certificate at all, grouped by setting and reason; partial abstentions per model.
-  const none = new Map<string, { names: string[]; row: ReportCertificationRow }>();
-  for (const n of nums) {
-    const row = n.cert;
-    if (!row) continue;
-    if (row.certifiedDiscrepancy === null || row.certifiedSlices === 0) {
-      const key = `${row.sigma}|${row.epsRelative}|${row.space}|${shortReason(row)}`;
-      const e = none.get(key) ?? { names: [], row };
-      e.names.push(n.name);
-      none.set(key, e);
-    } else if (row.certifiedSlices < row.slices) {
-      out.push(
-        `For ${n.name} the certifier abstained on ${row.slices - row.certifiedSlices} of ${row.slices} slices (${shortReason(row)}); its bound covers the other ${row.certifiedSlices}.`,
+  // Certificates at the headline radius (papers/002 Table 1): perturbed vs smoothed vs certified PSNR.
+  const table = input.certification.table ?? [];
+  if (table.length > 0) {
+    const h = input.summary.headlineEpsRelative;
+    const at = input.models
+      .map((m) =>
+        closest(
+          table
+            .filter((t) => t.model === m.id && (t.epsRelative ?? 0) > 0)
+            .map((t) => ({ ...t, epsRelative: t.epsRelative ?? 0 })),
+          h,
+        ),
+      )
+      .filter((t): t is ReportSmoothingRow & { epsRelative: number } => t !== undefined);
+    const certified = at.filter((t) => t.certifiedPsnr !== null);
+    if (certified.length > 0) {
+      const t0 = certified[0];
+      const radius = `ε = ${t0.epsSpec}${t0.epsHu !== null && !t0.epsSpec.endsWith('HU') ? ` (${formatCompact(t0.epsHu)} HU-equivalent RMS)` : ''}`;
+      const parts = certified.map(
+        (t) =>
+          `${formatPsnr(t.certifiedPsnr)} dB for ${modelName(input, t.model)} (σ = ${t.sigmaText}; ${formatPsnr(t.perturbedPsnr)} dB perturbed, ${formatPsnr(t.smoothedPsnr)} dB smoothed)`,
+      );
+      out.certification.push(
+        `At the attacked inputs of radius ${radius}, randomized smoothing certifies a PSNR of at least ${listText(parts)}.`,
       );
     }
-  }
-  for (const { names, row } of none.values()) {
-    out.push(
-      `No certificate could be given for ${listText(names)} at σ = ${formatCompact(row.sigma)} and ${certEpsText(row)}: the certifier ` +
-        `abstained on every slice (${shortReason(row)}).`,
-    );
+    const none = at.filter((t) => t.certifiedPsnr === null);
+    if (none.length > 0) {
+      out.certification.push(
+        `No σ certified every slice at that radius for ${listText(none.map((t) => modelName(input, t.model)))}${none[0].reason ? ` (${none[0].reason})` : ''}.`,
+      );
+    }
+    if (input.certification.statement) out.certification.push(input.certification.statement);
   }
   if (withCurve.length === 0 && nums.every((x) => !x.cert)) {
-    out.push(
+    out.findings.push(
       `This audit holds no attack or certification results for the ${input.models.length} model${input.models.length === 1 ? '' : 's'} listed; ` +
         'the sections below describe the models and the data only.',
     );
   }
   const n = input.data.counts.slicesAudited;
   if (n < FEW_SLICES) {
-    out.push(
+    out.caveats.push(
       `These figures come from ${n} slice${n === 1 ? '' : 's'} only; differences between methods smaller than the spread over slices (section 4) may not be meaningful.`,
     );
   }
-  out.push(...(input.summary.notes ?? []));
+  out.caveats.push(...(input.summary.notes ?? []));
   return out;
 }
