@@ -123,6 +123,9 @@ describe('an audit of imported models', () => {
       `SHA-256${blackSha}`,
       'notmapped:CumSum(node"running_sum")',
       'spsa-yattackinmeasurementspace(gradient-free',
+      // Title block and summary name both searches, not only the spec's pga-y.
+      'attackspga-yandspsa-y',
+      'thepga-yandspsa-yattackssearched',
     ]) {
       expect(text, needle).toContain(needle);
     }

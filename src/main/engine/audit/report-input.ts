@@ -90,6 +90,12 @@ export function certificationStatement(c: NonNullable<AuditSummary['certificatio
   );
 }
 
+/** "attack pga-y" or, when black-box models got the gradient-free search, "attacks pga-y and spsa-y". */
+function attackKindsText(kinds: readonly string[], fallback: string): string {
+  const distinct = [...new Set(kinds.length > 0 ? kinds : [fallback])];
+  return distinct.length === 1 ? `attack ${distinct[0]}` : `attacks ${distinct.join(' and ')}`;
+}
+
 /** The ReportInput of an audit folder. */
 export async function buildReportInput(outDir: string, o: ReportInputOptions = {}): Promise<ReportInput> {
   const spec: AuditSpec = parseAuditSpec(await readJson(path.join(outDir, SPEC_FILE)));
@@ -366,7 +372,10 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   const input: ReportInput = {
     formatVersion: REPORT_INPUT_FORMAT_VERSION,
     title: spec.name ?? 'Robustness audit of CT reconstruction',
-    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
+    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; ${attackKindsText(
+      rhoHat.map((r) => r.attack.kind),
+      a.kind,
+    )}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
     createdAt: new Date().toISOString(),
     appVersion: manifest.app.version,
     auditId: redact(path.basename(path.resolve(outDir))),

@@ -155,9 +155,10 @@ export function summaryParagraphs(input: ReportInput): SummaryParagraphs {
       if (!n.clean) return `to ${formatValue(a.rhoHat)} for ${n.name}${at}`;
       return `from ${formatValue(n.clean.rhoHat)} to ${formatValue(a.rhoHat)} (${changeText(n.clean.rhoHat, a.rhoHat)}) for ${n.name}${at}`;
     });
-    const attacks = [...new Set(input.rhoHat.map((c) => c.attack.kind))].join(', ');
+    const kinds = [...new Set(input.rhoHat.map((c) => c.attack.kind))];
+    const attacks = kinds.length === 1 ? `the ${kinds[0]} attack` : `the ${listText(kinds)} attacks`;
     out.findings.push(
-      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal ‖Ax‖₂ (the ${attacks} attack searched, for each slice, ` +
+      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal ‖Ax‖₂ (${attacks} searched, for each slice, ` +
         'the perturbation of that size that hurts the reconstruction most), the mean reconstruction error ρ̂ (‖f(y′) − x‖₂ over the image ' +
         `in canonical units; the key numbers give it per pixel in HU) rises ${listText(parts)}.`,
     );
