@@ -5,7 +5,7 @@
  * asymmetric and SAME padding, opset 18-21 forms (GroupNormalization, Gelu, Resize axes, Pad axes / wrap),
  * strided and reversed Slice, ceil_mode pooling. A test fails when an op is added without a case here.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../../src/main/engine/backend';
 import { SUPPORTED_ONNX_OPS } from '../../../../src/main/engine/models/onnx/ops';
 import { randn } from '../../helpers/arrays';
@@ -13,6 +13,20 @@ import { gradCheck, maxRelDiff, modelBytes, runImported, runOrt } from './onnx-b
 import { CASES, size } from './op-cases';
 
 const ORT_TOLERANCE = 2e-5;
+
+/** Worst case per backend, printed for the closing note (issue 13: "max errors measured"). */
+const worst: Record<string, { ort: [number, string]; grad: [number, string] }> = {};
+function record(backend: string, kind: 'ort' | 'grad', err: number, name: string): void {
+  const w = (worst[backend] ??= { ort: [0, ''], grad: [0, ''] });
+  if (err > w[kind][0]) w[kind] = [err, name];
+}
+afterAll(() => {
+  const lines = Object.entries(worst).map(
+    ([b, w]) =>
+      `  ${b}: vs onnxruntime ${w.ort[0].toExponential(1)} (${w.ort[1]}); gradient check ${w.grad[0].toExponential(1)} (${w.grad[1]})`,
+  );
+  console.log(`op cases, max relative errors over ${CASES.length} cases:\n${lines.join('\n')}`);
+});
 
 it('has a case for every supported op', () => {
   const covered = new Set(CASES.flatMap((c) => c.spec.nodes.map((n) => n.op)));
@@ -36,9 +50,9 @@ describe.each(['wasm', 'cpu'])('ONNX ops against onnxruntime-node on %s', (backe
         expect(got.length).toBe(ref.length);
         got.forEach((g, k) => {
           expect(g.shape, `${c.name} output ${k} shape (nhwc ${nhwc})`).toEqual(ref[k].shape);
-          expect(maxRelDiff(g.data, ref[k].data), `${c.name} output ${k} (nhwc ${nhwc})`).toBeLessThan(
-            ORT_TOLERANCE,
-          );
+          const err = maxRelDiff(g.data, ref[k].data);
+          record(backend, 'ort', err, c.name);
+          expect(err, `${c.name} output ${k} (nhwc ${nhwc})`).toBeLessThan(ORT_TOLERANCE);
         });
       }
       const input = c.grad === undefined ? 'x0' : c.grad;
@@ -54,10 +68,9 @@ describe.each(['wasm', 'cpu'])('ONNX ops against onnxruntime-node on %s', (backe
           v,
           d.map((e) => e / n),
         );
-        expect(
-          Math.abs(analytic - numeric) / Math.max(1, Math.abs(numeric)),
-          `${c.name}: <grad, d> ${analytic} vs ${numeric}`,
-        ).toBeLessThan(1e-2);
+        const gErr = Math.abs(analytic - numeric) / Math.max(1, Math.abs(numeric));
+        record(backend, 'grad', gErr, c.name);
+        expect(gErr, `${c.name}: <grad, d> ${analytic} vs ${numeric}`).toBeLessThan(1e-2);
       }
       expect(tf.memory().numTensors).toBe(before);
     });
