@@ -83,7 +83,8 @@ export function sigmaSweepChartOption(
     });
   }
   const sigmaType = options.sigmaAxis ?? axisTypeFor(sigmas);
-  const axisLabel = { fontSize: text.fontSize - 1 };
+  // Tick labels of a narrow chart must not run into each other ("1,0001,200").
+  const axisLabel = { fontSize: text.fontSize - 1, hideOverlap: true };
   return {
     ...chartFrame(options, text, legend, legend, 60),
     xAxis: {

@@ -34,6 +34,8 @@ export const useAuditStore = defineStore('audit', () => {
   const shown = shallowRef<SliceResult | null>(null);
   /** The Audit view's tab (kept when the user switches views). */
   const tab = ref<'slice' | 'folder'>('slice');
+  /** The settings form folded away, so the comparison takes the width. */
+  const formCollapsed = ref(false);
   const epsIndex = ref(0);
   const display = ref<'images' | 'difference'>('images');
   /** Recompute when the slice changes and no result of that slice (same settings) exists. */
@@ -142,6 +144,7 @@ export const useAuditStore = defineStore('audit', () => {
     cache,
     shown,
     tab,
+    formCollapsed,
     epsIndex,
     display,
     auto,
