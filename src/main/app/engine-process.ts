@@ -17,6 +17,15 @@ export function spawnUtilityHost(): HostTransport {
   logStream('engine', child.stdout, 'info');
   logStream('engine', child.stderr, 'warn');
   child.on('spawn', () => log('main', `engine host started (pid ${child.pid ?? '?'})`));
+  // A fatal V8 error in the host (out of memory while training, ...): Electron emits 'error', then
+  // 'exit'. Without a listener the 'error' would be an uncaught exception in main; with it, the exit
+  // below reports the crash, named, and HostClient restarts the host. The diagnostic report (a large
+  // JSON) is not logged.
+  let fatal: string | undefined;
+  child.on('error', (type, location) => {
+    fatal = `${type} (${location})`;
+    log('main', `engine host fatal error: ${fatal}`, 'error');
+  });
   return {
     post(message: OwnerToHostMessage) {
       // utilityProcess messages are structured-cloned: typed arrays travel as typed arrays.
@@ -28,7 +37,7 @@ export function spawnUtilityHost(): HostTransport {
     onExit(listener) {
       child.on('exit', (code) => {
         log('main', `engine host exited with code ${code}`, code === 0 ? 'info' : 'warn');
-        listener({ code, reason: `exit code ${code}` });
+        listener({ code, reason: fatal ? `${fatal}, exit code ${code}` : `exit code ${code}` });
       });
     },
     kill() {

@@ -37,7 +37,8 @@ export function registerIpcHandlers(gateway: Gateway, policy: PathPolicy): void 
       return fail(new ForbiddenError('drops are only accepted from the app page'));
     const parsed = DropSchema.safeParse(raw);
     if (!parsed.success) return fail(new ForbiddenError('malformed drop'));
-    const paths = parsed.data.filter((p) => p !== '');
+    // The preload sends only non-empty paths (the schema refuses an empty one).
+    const paths = parsed.data;
     for (const p of paths) await policy.allow(p);
     return ok({ paths });
   });
