@@ -63,6 +63,8 @@ export const useAuditSettingsStore = defineStore('audit-settings', () => {
     extraPath: '',
     maxSlices: 4,
     report: true,
+    /** Batch only: a Redis queue URL; the units then run on `ct-audit worker` processes (memory only). */
+    queue: '',
   });
 
   function setText(group: SettingsGroup, key: string, text: string): void {
