@@ -5,8 +5,10 @@
  * of the same slice with its PDF. And the comparison view while scrolling: panes kept or recomputed, the
  * counter saying which slice they show, no stale ROI rows; settings kept across views and tabs.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { formatList, DEFAULT_ATTACK, DEFAULT_CERTIFICATION } from '../../src/shared/robustness';
-import { copyData, expect, openApp, test } from './fixtures';
+import { copyData, expect, openApp, SCREENSHOTS, test } from './fixtures';
 import { AuditPage } from './pages/audit-page';
 import { LibraryPage } from './pages/library-page';
 import { TrainPage } from './pages/train-page';
@@ -131,6 +133,9 @@ test('train tiny models, certify a slice with the defaults, compare them, PDF of
   expect(pdf.status()).toBe(200);
   const bytes = await pdf.body();
   expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  // Kept next to the screenshots, to be looked at (pdftoppm) with them.
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await writeFile(path.join(SCREENSHOTS, 'dataset-report.pdf'), bytes);
   await shot('dataset-report', results);
 });
 
