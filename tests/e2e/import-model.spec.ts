@@ -58,6 +58,8 @@ test('import a PyTorch ONNX model and audit it', async ({ page, server, dataDir,
   await page.getByTestId('nav-audit').click();
   await page.getByTestId('tab-folder').click();
   await page.getByTestId('fa-name').fill('imported-audit');
+  // Imported models are described by what they are (no training method or preset).
+  await expect(page.getByTestId('fa-models')).toContainText('torch-unet (imported onnx, white-box)');
   await page.getByTestId('fa-models').getByLabel('torch-unet').check();
   await page.getByTestId('fa-max').fill('2');
   await new AuditPage(page).configure({ eps: '1%, 2%', steps: 3, samples: 8 });
