@@ -1,0 +1,54 @@
+/**
+ * The `webgpu` tfjs backend in Node (Dawn through the npm `webgpu` package). Exports:
+ *   activateWebGpu()    create (once), register and select it; returns the adapter; throws BackendError
+ *   probeWebGpu()       is there an adapter, and a hardware one? (child process, cached per process tree)
+ *   adapterLabel, limitsLabel, WebGpuAdapterSummary   what info/manifests/reports print about the adapter
+ *   findSwiftShaderIcd()   the SwiftShader Vulkan ICD on this machine, for tests and hints
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BackendError } from '@shared/errors';
+import { createNodeWebGpuBackend, NodeWebGPUBackend, selfTest } from './node-backend';
+import { firstLine } from './dawn-node';
+import type { WebGpuAdapterSummary } from './adapter';
+
+export { adapterLabel, limitsLabel, type WebGpuAdapterSummary } from './adapter';
+export { probeWebGpu, noAdapterReason, PROBE_ENV, type ProbeResult } from './probe';
+export { findSwiftShaderIcd, dawnPackageVersion } from './dawn-node';
+export { NodeWebGPUBackend } from './node-backend';
+
+/** The tfjs backend name, as tfjs-backend-webgpu registers it in a browser. */
+export const WEBGPU = 'webgpu';
+
+let creating: Promise<NodeWebGPUBackend> | undefined;
+
+/**
+ * Make `webgpu` the active tfjs backend: the first call creates the Dawn device (seconds on a software
+ * adapter), registers it and runs a self-test; later calls switch back to the same device. Throws a
+ * BackendError saying why when there is no usable adapter.
+ */
+export async function activateWebGpu(): Promise<WebGpuAdapterSummary> {
+  const existing = tf.engine().registry[WEBGPU];
+  if (existing instanceof NodeWebGPUBackend) {
+    await tf.setBackend(WEBGPU);
+    existing.checkHealthy();
+    return existing.adapterSummary;
+  }
+  creating ??= createNodeWebGpuBackend();
+  let backend: NodeWebGPUBackend;
+  try {
+    backend = await creating;
+  } finally {
+    creating = undefined;
+  }
+  // A factory registered by the package itself (where navigator.gpu exists) would make another device.
+  if (tf.findBackendFactory(WEBGPU)) tf.removeBackend(WEBGPU);
+  tf.registerBackend(WEBGPU, () => backend, 0);
+  try {
+    if (!(await tf.setBackend(WEBGPU))) throw new BackendError('webgpu: tfjs could not initialise it');
+    selfTest();
+  } catch (e) {
+    tf.removeBackend(WEBGPU); // disposes the backend, which destroys the device
+    throw e instanceof BackendError ? e : new BackendError(`webgpu: self-test failed: ${firstLine(e)}`);
+  }
+  return backend.adapterSummary;
+}
