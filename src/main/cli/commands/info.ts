@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { describeGeometry, GEOMETRY_PRESETS, makeGeometry } from '@shared/geometry';
 import { scanDicom, huStats, publicMeta } from '../../engine/dicom';
 import type { DicomScanResult, DicomSeries } from '../../engine/dicom';
+import { adapterLabel, limitsLabel } from '../../engine/backend';
 import { APP_VERSION, printJson, startBackend } from '../context';
 
 function seriesSummary(s: DicomSeries) {
@@ -112,6 +113,10 @@ export function registerInfo(program: Command): void {
         console.log(
           `  wasm: SIMD ${backend.wasm.simd ? 'yes' : 'no'}, threads ${backend.wasm.threads ? backend.wasm.threadCount : 'no'}`,
         );
+      }
+      if (backend.webgpu) {
+        console.log(`  adapter: ${adapterLabel(backend.webgpu)}`);
+        console.log(`  limits: ${limitsLabel(backend.webgpu)}`);
       }
       if (backend.registeredKernels.length)
         console.log(`  kernels registered by CT Audit: ${backend.registeredKernels.join(', ')}`);

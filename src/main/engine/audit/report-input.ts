@@ -25,6 +25,7 @@ import {
 import { readWorstImages, type WorstImageEntry } from './images';
 import { flatten, headlineAttackEps, headlineCertEps, modelEntry, sliceLabel } from './report-input-parts';
 import { readManifest } from './manifest';
+import { adapterLabel } from '../backend';
 import { makeRedactor } from './phi';
 import { readResults, RESULTS_FILE } from './result-store';
 
@@ -357,7 +358,9 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     },
     reproducibility: {
       appVersion: manifest.app.version,
-      backend: manifest.backend.name,
+      backend: manifest.backend.webgpu
+        ? `${manifest.backend.name} on ${adapterLabel(manifest.backend.webgpu)}`
+        : manifest.backend.name,
       versions: manifest.backend.versions,
       platform: manifest.os.platform,
       seed: manifest.seed,

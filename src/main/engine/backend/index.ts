@@ -243,3 +243,4 @@ export function backendInfo(): BackendInfo {
 }
 
 export { tf };
+export { adapterLabel, limitsLabel, type WebGpuAdapterSummary } from './webgpu';
