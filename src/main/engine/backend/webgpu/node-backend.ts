@@ -41,8 +41,13 @@ function readTimeoutMs(): number {
 export class NodeWebGPUBackend extends WebGPUBackend {
   readonly adapterSummary: WebGpuAdapterSummary;
   private failure: GpuFailureError | undefined;
+  /**
+   * The object `create()` returned. It owns Dawn's instance, which the event pump dereferences: were it
+   * garbage-collected while the device lives, the next pump would use a freed instance (a segfault).
+   */
+  private gpu: GPU | undefined;
 
-  constructor(device: GPUDevice, adapter: GPUAdapter, summary: WebGpuAdapterSummary) {
+  constructor(gpu: GPU, device: GPUDevice, adapter: GPUAdapter, summary: WebGpuAdapterSummary) {
     // WebGPUBackend's constructor checks navigator.gpu (it expects a browser); nothing reads it later, and
     // leaving a GPU object on a global would keep Node from exiting (webgpu package README, "Lifetime").
     const restore = exposeNavigatorGpu();
@@ -52,6 +57,7 @@ export class NodeWebGPUBackend extends WebGPUBackend {
       restore();
     }
     this.adapterSummary = summary;
+    this.gpu = gpu;
     void device.lost.then((info) => {
       if (info.reason === 'destroyed') return;
       this.fail('device-lost', `the GPU device was lost (${info.message || info.reason})`);
@@ -133,6 +139,7 @@ export class NodeWebGPUBackend extends WebGPUBackend {
   override dispose(): void {
     super.dispose();
     this.device.destroy();
+    this.gpu = undefined;
   }
 }
 
@@ -179,7 +186,7 @@ export async function createNodeWebGpuBackend(): Promise<NodeWebGPUBackend> {
   } catch (e) {
     throw new BackendError(`webgpu: the adapter refused a device: ${firstLine(e)}`);
   }
-  return new NodeWebGPUBackend(device, adapter, summary);
+  return new NodeWebGPUBackend(gpu, device, adapter, summary);
 }
 
 /** Upload, compute and read back on the active webgpu backend; throws unless the answer is right. */
