@@ -21,6 +21,7 @@ import {
   adapterLabel,
   dawnPackageVersion,
   probeWebGpu,
+  webgpuHealthy,
   type WebGpuAdapterSummary,
 } from './webgpu';
 
@@ -225,6 +226,8 @@ function threadCountOf(): number {
  */
 export async function initBackend(opts: { backend?: string } = {}): Promise<BackendInfo> {
   const requested = parseRequested(opts.backend ?? process.env.CT_AUDIT_BACKEND);
+  // A GPU that failed under the previous job (GpuFailureError) is set up again for the next one.
+  if (current?.backend === 'webgpu' && !webgpuHealthy()) current = undefined;
   if (current && (requested === undefined || requested === current.backend)) return current;
   if (pending && requested === undefined) return pending;
   pending = select(requested);

@@ -16,6 +16,12 @@ export { probeWebGpu, noAdapterReason, PROBE_ENV, type ProbeResult } from './pro
 export { findSwiftShaderIcd, dawnPackageVersion } from './dawn-node';
 export { NodeWebGPUBackend } from './node-backend';
 
+/** False when the webgpu backend recorded a GPU failure (initBackend then replaces its device). */
+export function webgpuHealthy(): boolean {
+  const b = tf.engine().registry[WEBGPU];
+  return !(b instanceof NodeWebGPUBackend) || !b.failed;
+}
+
 /** The tfjs backend name, as tfjs-backend-webgpu registers it in a browser. */
 export const WEBGPU = 'webgpu';
 
@@ -28,11 +34,13 @@ let creating: Promise<NodeWebGPUBackend> | undefined;
  */
 export async function activateWebGpu(): Promise<WebGpuAdapterSummary> {
   const existing = tf.engine().registry[WEBGPU];
-  if (existing instanceof NodeWebGPUBackend) {
+  if (existing instanceof NodeWebGPUBackend && !existing.failed) {
     await tf.setBackend(WEBGPU);
-    existing.checkHealthy();
     return existing.adapterSummary;
   }
+  // After a GPU failure (device lost, out of memory) the next job gets a new device: the tensors of the
+  // failed one are gone with it, which is what a job that failed expects.
+  if (existing) tf.removeBackend(WEBGPU);
   creating ??= createNodeWebGpuBackend();
   let backend: NodeWebGPUBackend;
   try {

@@ -46,6 +46,7 @@ export class NodeWebGPUBackend extends WebGPUBackend {
    * garbage-collected while the device lives, the next pump would use a freed instance (a segfault).
    */
   private gpu: GPU | undefined;
+  private disposing = false;
 
   constructor(gpu: GPU, device: GPUDevice, adapter: GPUAdapter, summary: WebGpuAdapterSummary) {
     // WebGPUBackend's constructor checks navigator.gpu (it expects a browser); nothing reads it later, and
@@ -59,8 +60,11 @@ export class NodeWebGPUBackend extends WebGPUBackend {
     this.adapterSummary = summary;
     this.gpu = gpu;
     void device.lost.then((info) => {
-      if (info.reason === 'destroyed') return;
-      this.fail('device-lost', `the GPU device was lost (${info.message || info.reason})`);
+      if (this.disposing) return;
+      this.fail(
+        'device-lost',
+        `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`,
+      );
     });
     device.addEventListener('uncapturederror', (ev) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
@@ -74,17 +78,23 @@ export class NodeWebGPUBackend extends WebGPUBackend {
     });
   }
 
-  private fail(kind: GpuFailureError['kind'], what: string): void {
-    this.failure ??= new GpuFailureError(
+  /** Record a GPU failure (the first one wins) and return it. */
+  private fail(kind: GpuFailureError['kind'], what: string): GpuFailureError {
+    return (this.failure ??= new GpuFailureError(
       kind,
       `webgpu: ${what}; results computed since are invalid. Run the job again, with a smaller batch or ` +
         'image size, or on the CPU (--backend wasm)',
-    );
+    ));
   }
 
   /** Throw the recorded GPU failure, if any. */
   checkHealthy(): void {
     if (this.failure) throw this.failure;
+  }
+
+  /** Whether a GPU failure was recorded (the device must then be replaced). */
+  get failed(): boolean {
+    return this.failure !== undefined;
   }
 
   override runWebGPUProgram(...args: Parameters<WebGPUBackend['runWebGPUProgram']>): tf.TensorInfo {
@@ -117,8 +127,9 @@ export class NodeWebGPUBackend extends WebGPUBackend {
     });
     waitForMap(staging, `a [${data.dtype}] tensor of ${buffer.size} bytes`, readTimeoutMs());
     if (staging.mapState !== 'mapped') {
-      this.checkHealthy();
-      throw new BackendError('webgpu: reading a tensor from the GPU failed (mapAsync was rejected)');
+      // Our own staging buffer only fails to map when the device is gone; the lost promise that says why
+      // settles later (a microtask), so this read cannot wait for its message.
+      throw this.fail('device-lost', 'the GPU device was lost (a read from it failed)');
     }
     const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
@@ -137,6 +148,7 @@ export class NodeWebGPUBackend extends WebGPUBackend {
   }
 
   override dispose(): void {
+    this.disposing = true;
     super.dispose();
     this.device.destroy();
     this.gpu = undefined;
