@@ -73,18 +73,21 @@ export function batchNormTraining(
     save([xi, mean, tf.rsqrt(tf.add(variance, epsilon)), g]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xs, m, s, gs] = saved;
-        const d = dy as tf.Tensor;
-        const xc = tf.sub(xs, m);
-        const dbeta = tf.sum(d, axes);
-        const dgamma = tf.mul(s, tf.sum(tf.mul(d, xc), axes));
-        const p = tf.mul(gs, s);
-        const q = tf.div(tf.mul(tf.neg(p), tf.mul(s, dgamma)), count);
-        const r = tf.div(tf.mul(tf.neg(p), dbeta), count);
-        const dx = tf.add(tf.add(tf.mul(d, p), tf.mul(xc, q)), r);
-        return [dx, dgamma, dbeta];
-      },
+      // In a tidy: tfjs runs a custom gradient outside any scope of its own, so intermediates made here
+      // (four activation-sized ones) would otherwise live until the whole backward pass ends.
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, m, s, gs] = saved;
+          const d = dy as tf.Tensor;
+          const xc = tf.sub(xs, m);
+          const dbeta = tf.sum(d, axes);
+          const dgamma = tf.mul(s, tf.sum(tf.mul(d, xc), axes));
+          const p = tf.mul(gs, s);
+          const q = tf.div(tf.mul(tf.neg(p), tf.mul(s, dgamma)), count);
+          const r = tf.div(tf.mul(tf.neg(p), dbeta), count);
+          const dx = tf.add(tf.add(tf.mul(d, p), tf.mul(xc, q)), r);
+          return [dx, dgamma, dbeta];
+        }),
     };
   });
   const y = op(x, gamma, beta);
