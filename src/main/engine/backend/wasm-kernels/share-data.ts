@@ -7,8 +7,9 @@
  * saveTensorsForBackwardMode, runKernelFunc's save: `keep(clone(t))`), and clone is the Identity kernel,
  * which on wasm copied the data. tf.moments casts its input to float32 even when it is float32 (one more
  * copy). In a training step of the `small` FBPConvNet at 512x512, batch 1, the data alive after the forward
- * pass (what the backward pass needs) fell from 660 to 501 MiB with this, and 398 copy kernels went away. Tensors are immutable, so sharing is safe: a variable's assign
- * replaces its data rather than writing into it.
+ * pass (what the backward pass needs) fell from 660 to 501 MiB with this, and 398 copy kernels went away.
+ * Tensors are immutable, so sharing is safe: a variable's assign replaces its data rather than writing into
+ * it, and no kernel writes into its inputs.
  * Casts to bool are computed here (x != 0, as tfjs-core defines them): wasm's own kernel copied the values
  * with a typed-array set, which truncates (0.3 became false). Strings and other casts go to wasm's kernels.
  */
