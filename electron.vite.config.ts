@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
 import type { Plugin } from 'vite';
+import { BUNDLED_WORKERS } from './src/main/engine/worker-script';
 
 const shared = fileURLToPath(new URL('./src/shared', import.meta.url));
 const renderer = fileURLToPath(new URL('./src/renderer/src', import.meta.url));
@@ -34,6 +35,21 @@ function devCspAllowances(): Plugin {
 export default defineConfig({
   main: {
     resolve: { alias: { '@shared': shared } },
+    // The worker threads the engine starts (batch series, the engine host of the web mode) are entries of
+    // their own, next to index.js: engine/worker-script.ts finds them there.
+    build: {
+      rolldownOptions: {
+        input: {
+          index: fileURLToPath(new URL('./src/main/index.ts', import.meta.url)),
+          ...Object.fromEntries(
+            Object.entries(BUNDLED_WORKERS).map(([name, file]) => [
+              name,
+              fileURLToPath(new URL(`./${file}`, import.meta.url)),
+            ]),
+          ),
+        },
+      },
+    },
   },
   preload: {
     resolve: { alias: { '@shared': shared } },

@@ -89,7 +89,14 @@ export async function run(): Promise<void> {
     // Certification: S = 50 with several batch sizes, S = 1000 with the default.
     const sigma = 0.02;
     const certEps = 0.01;
-    await certify(model, y, { sigma, samples: 4, confidence: 0.99, eps: certEps, batchSize: 4 });
+    await certify(model, y, {
+      reference: x,
+      sigma,
+      samples: 4,
+      confidence: 0.99,
+      radii: [certEps],
+      batchSize: 4,
+    });
     for (const S of [50, 1000] as const) {
       if (S === 1000 && quick) continue;
       const bs = S === 50 ? batches : [undefined];
@@ -97,11 +104,12 @@ export async function run(): Promise<void> {
         const before = tf.memory().numTensors;
         let k: number | null = null;
         const ms = await once(async () => {
-          const [r] = await certify(model, y, {
+          const [[r]] = await certify(model, y, {
+            reference: x,
             sigma,
             samples: S,
             confidence: 0.99,
-            eps: certEps,
+            radii: [certEps],
             space: 'x',
             batchSize,
           });

@@ -41,8 +41,8 @@ export async function run(): Promise<void> {
     const spec = parseAuditSpec({
       models: [modelDir],
       data: { sources: ['ellipses'], phantoms: slices },
-      attack: { eps: ['1%', '2%'], steps: 5, smoothingSamples: 2 },
-      certification: { sigma: ['2%'], eps: ['0.01%'], samples: 8 },
+      attack: { eps: ['1%', '2%'], steps: 5 },
+      certification: { sigma: ['eps/0.5'], samples: 16 },
       report: { worstSlices: 3, pdf: false },
     });
     console.log(

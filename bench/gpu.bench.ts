@@ -177,14 +177,14 @@ async function pga(g: Geometry, steps: number): Promise<{ ms: number; ratio: num
 
 async function certification(g: Geometry, samples: number, batchSize: number | undefined): Promise<number> {
   const model = FbpConvNet.create(g, { preset: 'small', seed: 0 });
-  const { y } = data(g, 1, 11);
-  const o = { sigma: 0.02, confidence: 0.99, eps: 0.01, space: 'x' as const, batchSize };
+  const { x, y } = data(g, 1, 11);
+  const o = { reference: x, sigma: 0.02, confidence: 0.99, radii: [0.01], space: 'x' as const, batchSize };
   try {
     await certify(model, y, { ...o, samples: Math.min(samples, batchSize ?? 8) });
     return await timed(() => certify(model, y, { ...o, samples }));
   } finally {
     model.dispose();
-    y.dispose();
+    tf.dispose([x, y]);
   }
 }
 

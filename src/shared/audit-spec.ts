@@ -8,49 +8,22 @@
  *   data           DICOM files/folders, .npy stacks/folders, or 'ellipses' (random phantoms), in order
  *   geometry       for FBP-only audits (saved models bring their own; a given size/views must match them)
  *   noise          measurement noise of y = A x (+ noise), as src/shared/noise-spec.ts
- *   attack         the worst-case search and its eps grid (absolute, or relative to ||A x|| / ||x||)
- *   certification  randomized smoothing (papers/002 Algorithms 3-4): sigma grid, radii, samples, confidence
+ *   attack         the worst-case search and its grid of radii (src/shared/robustness.ts: every option there)
+ *   certification  randomized smoothing at each attacked input (papers/002 Table 1, Algorithm 3): sigma grid,
+ *                  samples, confidence, the fixed reference of the certified error (src/shared/robustness.ts)
  *   seed, output, phi (patient identifiers in outputs: 'exclude' unless the user opts in), report
  *
- * Why the certification radii are a grid of their own: a smoothing certificate is informative only at radii
- * comparable to the per-pixel noise sigma (papers/002: eps = 5 with sigma = 10 on 0..255 images), i.e. at
- * relative sizes ~sigma_rel / sqrt(n), two orders of magnitude below the perturbations an attack is run at
- * (1% of ||A x||); at the attack's radii every sigma that keeps images readable abstains (measured:
- * ct-audit certify --space y on a 128x128 slice). Pure data and zod only: no Node, no tfjs.
+ * Attack and certification share one grid of radii in one unit (src/shared/eps.ts: %, HU-equivalent or
+ * absolute): at each radius the attack's worst case and the certificate at that attacked input, so a report
+ * never shows certificates at radii other than the attacks'. Pure data and zod only: no Node, no tfjs.
  */
 import { z } from 'zod';
-import { parseEps } from './eps';
 import { UsageError } from './errors';
 import { parseNoiseSpec } from './noise-spec';
+import { attackSettingsSchema, certificationSettingsSchema } from './robustness';
 
 export const AUDIT_SPEC_FORMAT = 'ct-audit/audit-spec';
-export const AUDIT_SPEC_VERSION = 1;
-
-/** A radius entry ("0.5" absolute, "1%" relative to the clean signal's norm), checked by src/shared/eps.ts. */
-const epsEntry = z.string().superRefine((s, ctx) => {
-  try {
-    parseEps(s);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message });
-  }
-});
-
-/**
- * A smoothing noise level: a number (absolute, in the units of the smoothing space) or "r%" (r percent of the
- * RMS of the clean signal in that space, per slice: the unit the smt-* training methods use).
- */
-const sigmaEntry = z.union([z.number().positive(), z.string()]).superRefine((s, ctx) => {
-  if (typeof s === 'number') return;
-  const t = s.trim();
-  const rel = t.endsWith('%');
-  const v = Number(rel ? t.slice(0, -1) : t);
-  if (t === '' || !(v > 0) || !Number.isFinite(v)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `sigma "${s}": give a positive number or a percentage such as 2%`,
-    });
-  }
-});
+export const AUDIT_SPEC_VERSION = 2;
 
 /** Names of models in files and seeds: letters, digits, dot, dash, underscore. */
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -82,37 +55,6 @@ const geometrySchema = z.object({
   views: z.number().int().min(1).max(10000).optional(),
 });
 
-const attackSchema = z.object({
-  /** pga-y: l2 ball in the measurement (eq. 8 of papers/000); pgd-x: l2 ball in the image. */
-  kind: z.enum(['pga-y', 'pgd-x']).default('pga-y'),
-  /** Radii, ascending (warm starts); relative entries are of ||A x|| (pga-y) or ||x|| (pgd-x). */
-  eps: z.array(epsEntry).min(1).default(['0.5%', '1%', '2%']),
-  steps: z.number().int().min(0).max(100000).default(100),
-  stepSize: z.number().positive().default(0.5),
-  momentum: z.number().min(0).max(0.999).default(0.5),
-  restarts: z.number().int().min(1).max(100).default(1),
-  randomStart: z.boolean().default(false),
-  /**
-   * Noise samples of the smoothed reconstruction at the attacked input, per sigma (the mean of f(y' + noise),
-   * eq. 9 of papers/002): what smoothing does to the attack's worst case. 0: skip.
-   */
-  smoothingSamples: z.number().int().min(0).max(10000).default(8),
-});
-
-const certificationSchema = z.object({
-  enabled: z.boolean().default(true),
-  /** Where the smoothing noise and the certified radius live: 'x' as papers/002 (noise enters as A delta). */
-  space: z.enum(['x', 'y']).default('x'),
-  sigma: z.array(sigmaEntry).min(1).default(['1%', '2%', '4%']),
-  /** Certified radii (absolute, or relative to ||x|| / ||A x||); see the file comment for why not the attack's. */
-  eps: z.array(epsEntry).min(1).default(['0.005%', '0.01%']),
-  samples: z.number().int().min(1).max(1000000).default(50),
-  confidence: z.number().gt(0).lt(1).default(0.99),
-  quantile: z.number().gt(0).lt(1).default(0.5),
-  /** Noisy copies per forward pass (default: memory-bounded, at most 8). */
-  batchSize: z.number().int().positive().optional(),
-});
-
 const reportSchema = z.object({
   /** Worst slices per model with image panels (by Delta_max at the largest attack radius). */
   worstSlices: z.number().int().min(0).max(100).default(3),
@@ -140,8 +82,8 @@ export const auditSpecSchema = z
           ctx.addIssue({ code: 'custom', message: (e as Error).message });
         }
       }),
-    attack: attackSchema.prefault({}),
-    certification: certificationSchema.prefault({}),
+    attack: attackSettingsSchema.prefault({}),
+    certification: certificationSettingsSchema.prefault({}),
     seed: z.union([z.number().int(), z.string().min(1)]).default(0),
     /** The audit folder (the CLI's --out wins). */
     output: z.string().min(1).optional(),
@@ -221,16 +163,4 @@ export function parseAuditSpec(json: unknown): AuditSpec {
 /** The spec as written to spec.json (stable key order: the schema's). */
 export function formatAuditSpec(spec: AuditSpec): string {
   return `${JSON.stringify(spec, null, 2)}\n`;
-}
-
-/** sigma entry -> { absolute } or { relative } (fraction of the RMS of the clean signal). */
-export function parseSigmaEntry(s: number | string): { absolute: number } | { relative: number } {
-  if (typeof s === 'number') return { absolute: s };
-  const t = s.trim();
-  return t.endsWith('%') ? { relative: Number(t.slice(0, -1)) / 100 } : { absolute: Number(t) };
-}
-
-/** The text of a sigma entry as shown in tables ("2%" or "0.05"). */
-export function formatSigmaEntry(s: number | string): string {
-  return typeof s === 'number' ? String(s) : s.trim();
 }

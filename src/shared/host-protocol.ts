@@ -48,8 +48,8 @@ export interface HostParamOverrides {
   [IpcChannel.TrainStart]: IpcRequest<typeof IpcChannel.TrainStart> & { outDir: string };
   [IpcChannel.TrainDefaults]: { workspace: string };
   [IpcChannel.ModelList]: { workspace: string };
-  [IpcChannel.RobustnessRun]: Omit<IpcRequest<typeof IpcChannel.RobustnessRun>, 'model'> & {
-    model: { kind: 'fbp' } | { kind: 'path'; path: string; name: string };
+  [IpcChannel.RobustnessRun]: Omit<IpcRequest<typeof IpcChannel.RobustnessRun>, 'models'> & {
+    models: ({ kind: 'fbp' } | { kind: 'path'; path: string; name: string })[];
   };
   [IpcChannel.AuditRun]: Omit<IpcRequest<typeof IpcChannel.AuditRun>, 'models'> & {
     models: ({ kind: 'fbp' } | { kind: 'path'; path: string; name: string })[];

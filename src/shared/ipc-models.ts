@@ -1,14 +1,16 @@
 /**
  * The learned-model half of the IPC contract (ipc.ts merges it into `requestSchemas` and
- * `IpcResponses`): training as a job, the models in the workspace, and the robustness check of one
- * slice (an attack over an eps grid -> rho-hat(eps), and randomized-smoothing certification).
+ * `IpcResponses`): training as a job, the models in the workspace, the one-slice audit (the same evaluation
+ * unit as folder audits, for one slice and several models) and audits of folders and batches.
  *
- * Units (DESIGN.md section 3): images are returned in HU; errors Delta_max = ||f(y') - x||_2 and
- * discrepancies are in canonical units x = max(0, 1 + HU/1000), as the engine computes them; eps
- * entries are absolute or relative ("1%" of ||A x|| for measurement-space, of ||x|| for image-space).
+ * Units (DESIGN.md section 3): images are returned in HU; errors Delta_max = ||f(y') - x||_2 and smoothed
+ * errors are in canonical units x = max(0, 1 + HU/1000), as the engine computes them; radii follow
+ * src/shared/eps.ts (absolute, "1%" of the clean signal's norm, "5HU" HU-equivalent RMS). Attack and
+ * certification settings are src/shared/robustness.ts's, here as everywhere.
  */
 import { z } from 'zod';
-import type { AuditSummary, BatchSeriesRow } from './audit-results';
+import type { AuditSummary, BatchSeriesRow, ResultLine } from './audit-results';
+import { attackSettingsSchema, certificationSettingsSchema } from './robustness';
 import type { Geometry } from './geometry';
 import { FILTER_NAMES, GeometryChoiceSchema, JobIdSchema, PathSchema, SliceRefSchema } from './ipc-common';
 
@@ -79,10 +81,14 @@ export const TrainStartRequestSchema = z.strictObject({
   resume: z.boolean(),
 });
 
+/**
+ * The one-slice audit: every model (plain FBP is added as the baseline) evaluated on one slice with the audit's
+ * evaluation unit, so its numbers equal those a folder audit gives the same slice with the same settings.
+ */
 export const RobustnessRunRequestSchema = z.strictObject({
   jobId: JobIdSchema.optional(),
-  model: ModelRefSchema,
-  /** Geometry for plain FBP (a saved model has its own). */
+  models: z.array(ModelRefSchema).min(1).max(8),
+  /** Geometry for plain FBP (saved models have their own, which must agree). */
   geometry: GeometryChoiceSchema,
   source: SliceRefSchema,
   noise: z.string().max(64),
@@ -91,21 +97,8 @@ export const RobustnessRunRequestSchema = z.strictObject({
     .int()
     .min(0)
     .max(2 ** 31 - 1),
-  attack: z.strictObject({
-    kind: z.enum(['pga-y', 'pgd-x']),
-    /** Comma-separated eps grid, e.g. "0.5%,1%,2%" (ascending for warm starts). */
-    eps: z.string().min(1).max(200),
-    steps: z.number().int().min(1).max(2000),
-  }),
-  certify: z.strictObject({
-    space: z.enum(['x', 'y']),
-    /** Smoothing noise levels (image units for x, line integrals for y). */
-    sigmas: z.array(z.number().gt(0).max(1e6)).min(1).max(8),
-    samples: z.number().int().min(2).max(100_000),
-    confidence: z.number().gt(0).lt(1),
-    /** One certified radius, absolute or relative ("1%"). */
-    eps: z.string().min(1).max(32),
-  }),
+  attack: attackSettingsSchema,
+  certification: certificationSettingsSchema,
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -171,69 +164,42 @@ export interface TrainResult {
   notes: string[];
 }
 
-export interface RhoHatPointWire {
-  spec: string;
-  eps: number;
-  epsRelative: number;
-  /** Delta_max = ||f(y') - x||_2 (eq. 8 of papers/000), canonical units. */
-  error: number;
-  deltaNorm: number;
+/** The images of one model at one grid point of the one-slice audit, in HU. */
+export interface SlicePointImages {
+  perturbed: Float32Array;
+  /** The smoothed estimate and the certified sample at the best sigma (null: no certification). */
+  smoothed: Float32Array | null;
+  certified: Float32Array | null;
+  /** y' - y, [views, detectors] (line integrals). */
+  perturbation: Float32Array;
+  bestSigma: number | null;
 }
 
-export interface CertificationRow {
-  sigma: number;
-  samples: number;
-  confidence: number;
-  space: 'x' | 'y';
-  eps: number;
-  epsRelative: number;
-  /** Certified quantile level p = Phi(Phi^-1(q) + eps/sigma). */
-  p: number;
-  median: number;
-  certified: number | null;
-  abstain: boolean;
-  reason: string | null;
-  k: number | null;
-  minSamples: number | null;
-  coverage: number | null;
-  psnr: { base: number | null; median: number | null; certified: number | null };
-  ssim: { base: number | null; median: number | null; certified: number | null };
+export interface RobustnessModelResult {
+  name: string;
+  description: string;
+  /** Exactly the lines a folder audit writes to results.jsonl for this slice and model. */
+  lines: ResultLine[];
+  /** f(y) in HU. */
+  clean: Float32Array;
+  points: SlicePointImages[];
 }
 
 export interface RobustnessResult {
-  model: { name: string; description: string };
+  /** The slice's id as audits name it (de-identified; seeds derive from it). */
+  sliceId: string;
   geometry: Geometry;
-  attackKind: 'pga-y' | 'pgd-x';
-  /** Reference, clean, perturbed (largest eps) and smoothed (median sample of the best sigma) images in HU. */
+  /** The settings it ran with, every default filled. */
+  attack: z.output<typeof attackSettingsSchema>;
+  certification: z.output<typeof certificationSettingsSchema>;
+  /** The reference slice in HU. */
   reference: Float32Array;
-  clean: Float32Array;
-  perturbed: Float32Array;
-  smoothed: Float32Array;
-  /** The perturbation at the largest eps, in its space: [views, detectors] for 'y', [N, N] for 'x'. */
-  perturbation: Float32Array;
-  perturbationSpace: 'x' | 'y';
-  cleanError: number;
-  rhoHat: RhoHatPointWire[];
-  quality: {
-    clean: { psnr: number; ssim: number };
-    perturbed: { psnr: number; ssim: number };
-  };
-  certification: CertificationRow[];
-  /** Index into `certification` of the sigma shown as the smoothed image. */
-  shownSigma: number;
-  bestSigma: number | null;
-  bestReason: string | null;
+  models: RobustnessModelResult[];
   elapsedMs: number;
 }
 
 // ------------------------------------------------------------------------------------------------
 // Audits over folders (the audit runner, engine/audit): written to <workspace>/audits/<name>/
-
-/** A sigma entry: absolute (number) or relative to the clean signal's RMS ("2%"). */
-const SigmaEntrySchema = z.union([
-  z.number().gt(0).max(1e6),
-  z.string().regex(/^\s*\d*\.?\d+(e[+-]?\d+)?\s*%?\s*$/i),
-]);
 
 export const AuditRunRequestSchema = z.strictObject({
   jobId: JobIdSchema.optional(),
@@ -254,19 +220,8 @@ export const AuditRunRequestSchema = z.strictObject({
     .int()
     .min(0)
     .max(2 ** 31 - 1),
-  attack: z.strictObject({
-    kind: z.enum(['pga-y', 'pgd-x']),
-    eps: z.array(z.string().min(1).max(32)).min(1).max(32),
-    steps: z.number().int().min(0).max(100_000),
-  }),
-  certification: z.strictObject({
-    enabled: z.boolean(),
-    space: z.enum(['x', 'y']),
-    sigma: z.array(SigmaEntrySchema).min(1).max(16),
-    eps: z.array(z.string().min(1).max(32)).min(1).max(16),
-    samples: z.number().int().min(1).max(1_000_000),
-    confidence: z.number().gt(0).lt(1),
-  }),
+  attack: attackSettingsSchema,
+  certification: certificationSettingsSchema,
   /** Write report.pdf at the end (when this build has the PDF builder). */
   report: z.boolean(),
   resume: z.boolean(),

@@ -4,21 +4,18 @@
  *   root folder; its printed URL carries the per-start token.
  * - `dataDir` (one per test): the test's own folder inside that root, filled by `copyData`.
  * - `shot(view)`: a screenshot of the current page under test-results/screenshots/<test>-<view>.png.
- * Reference CT files come from ../shared/data/dicom (DESIGN.md section 8); tests that need them skip,
- * saying why, when the folder is absent.
+ * Reference CT files come from tests/helpers/dicom-data.ts (the shared set when present, else the subset
+ * vendored in tests/fixtures/dicom); a test that needs a file only the shared set has skips, saying why.
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dicomPath, hasDicom } from '../helpers/dicom-data';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SHARED_DICOM = path.resolve(ROOT, '../shared/data/dicom');
-export const HAVE_DICOM = existsSync(path.join(SHARED_DICOM, 'ct-single'));
-export const NO_DICOM_REASON = `reference DICOM data not found at ${SHARED_DICOM}`;
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 
 export interface ServerInfo {
@@ -107,21 +104,26 @@ export const test = base.extend<
   },
 });
 
-/** Copies files or folders (relative to ../shared/data/dicom) into `dir`; returns the copies' paths. */
+/** Copies files or folders (relative to the DICOM test set) into `dir`; returns the copies' paths. */
 export async function copyData(dir: string, ...relative: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const rel of relative) {
     const to = path.join(dir, path.basename(rel));
-    await cp(path.join(SHARED_DICOM, rel), to, { recursive: true });
+    await cp(dicomPath(rel), to, { recursive: true });
     out.push(to);
   }
   return out;
 }
 
-/** Skips the test when the reference data are absent, printing the reason (not a silent pass). */
-export function needDicom(): void {
-  if (!HAVE_DICOM) console.log(`[e2e] skipped: ${NO_DICOM_REASON}`);
-  test.skip(!HAVE_DICOM, NO_DICOM_REASON);
+/**
+ * Skips the test, printing the reason (not a silent pass), when the DICOM set in use lacks one of `relative`
+ * (the vendored subset leaves out a few large files that the shared set has).
+ */
+export function needDicom(...relative: string[]): void {
+  const missing = relative.filter((rel) => !hasDicom(rel));
+  const reason = `needs ${missing.join(', ')}, only in the larger shared DICOM set (../shared/data/dicom)`;
+  if (missing.length > 0) console.log(`[e2e] skipped: ${reason}`);
+  test.skip(missing.length > 0, reason);
 }
 
 export async function openApp(page: Page, server: ServerInfo): Promise<void> {

@@ -4,8 +4,6 @@ import { LibraryPage } from './pages/library-page';
 import { ShellPage } from './pages/shell-page';
 import { ViewerPage } from './pages/viewer-page';
 
-test.beforeEach(() => needDicom());
-
 test('open a broken DICOM file and see the error with its reason', async ({
   page,
   server,
@@ -39,6 +37,7 @@ test('open a broken DICOM file and see the error with its reason', async ({
 });
 
 test('cancel a running job', async ({ page, server, dataDir, shot }) => {
+  needDicom('ct-series/dcm_qa_ct-ge-hispeed-head-tilt');
   const [series] = await copyData(dataDir, 'ct-series/dcm_qa_ct-ge-hispeed-head-tilt');
   await openApp(page, server);
   const library = new LibraryPage(page);

@@ -3,7 +3,8 @@
  * validated (malformed arguments, paths outside the shared folders), and nothing answers without the
  * per-start token.
  */
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame } from '../../src/shared/wire';
@@ -109,4 +110,66 @@ test('malformed requests and paths outside the shared folders get a validation e
   await expect(scan.getByTestId('error-banner')).toContainText('Request refused');
   await expect(scan.getByTestId('error-banner')).toContainText('outside');
   await shot('library-refused');
+});
+
+test("another web page cannot use the API, even with the token; the app's own page can", async ({
+  page,
+  server,
+}) => {
+  // A page on another port of this machine (same site) and on another host name (cross site), as a
+  // hostile page that learned the token would be, with Chromium's own Origin and Sec-Fetch-Site.
+  // Chromium hides a refused cross-origin answer from the page (and from Playwright's response
+  // events), so the status codes are read from the DevTools protocol.
+  const other = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>another page</title>');
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const port = (other.address() as AddressInfo).port;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const apiUrls = new Map<string, string>();
+  const statuses = new Map<string, number>();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    if (e.request.url.startsWith(server.origin)) apiUrls.set(e.requestId, e.request.url);
+  });
+  cdp.on('Network.responseReceivedExtraInfo', (e) => statuses.set(e.requestId, e.statusCode));
+  const statusOf = async (fragment: string): Promise<number> => {
+    await expect
+      .poll(() => [...apiUrls].find(([id, url]) => url.includes(fragment) && statuses.has(id)))
+      .toBeDefined();
+    const [id] = [...apiUrls].find(([i, url]) => url.includes(fragment) && statuses.has(i))!;
+    apiUrls.clear();
+    return statuses.get(id)!;
+  };
+  const wsUrl = `${server.origin.replace('http', 'ws')}/api/ws?token=${server.token}`;
+  try {
+    for (const host of ['127.0.0.1', 'localhost']) {
+      await page.goto(`http://${host}:${port}/`);
+      for (const mode of ['no-cors', 'cors'] as const) {
+        await page.evaluate(([url, m]) => fetch(url, { mode: m }).catch(() => undefined), [
+          `${server.origin}/api/info?token=${server.token}`,
+          mode,
+        ] as const);
+        expect(await statusOf('/api/info'), `${host}, ${mode}`).toBe(403);
+      }
+      const socket = await page.evaluate(
+        (url) =>
+          new Promise<string>((resolve) => {
+            const s = new WebSocket(url);
+            s.onopen = () => resolve('open');
+            s.onclose = (e) => resolve(`closed ${e.code}`);
+          }),
+        wsUrl,
+      );
+      expect(socket, host).toBe('closed 1006');
+    }
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+  }
+  await openApp(page, server);
+  const own = await page.evaluate(
+    async (token) => (await fetch(`/api/info?token=${encodeURIComponent(token)}`)).status,
+    server.token,
+  );
+  expect(own).toBe(200);
 });

@@ -3,14 +3,12 @@
  * cancel and resume a training, then attack and certify a real CT slice with it and see the perturbed
  * and smoothed panes and the rho-hat chart.
  */
-import { copyData, expect, needDicom, openApp, test } from './fixtures';
+import { copyData, expect, openApp, test } from './fixtures';
 import { AuditPage } from './pages/audit-page';
 import { LibraryPage } from './pages/library-page';
 import { ShellPage } from './pages/shell-page';
 import { TrainPage } from './pages/train-page';
 import { ViewerPage } from './pages/viewer-page';
-
-test.beforeEach(() => needDicom());
 
 test('train a tiny model, then attack and certify a slice with it', async ({
   page,

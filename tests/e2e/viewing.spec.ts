@@ -1,13 +1,11 @@
 /**
- * Viewing and FBP in the web mode: a real CT file from ../shared/data/dicom, the slice on a canvas,
+ * Viewing and FBP in the web mode: a real CT file from the DICOM test set, the slice on a canvas,
  * window presets, HU readout, ROI statistics, and an FBP reconstruction with PSNR/SSIM.
  */
 import path from 'node:path';
-import { copyData, expect, needDicom, openApp, test } from './fixtures';
+import { copyData, expect, openApp, test } from './fixtures';
 import { LibraryPage } from './pages/library-page';
 import { ViewerPage } from './pages/viewer-page';
-
-test.beforeEach(() => needDicom());
 
 test('open a real CT file, see the slice and change the window preset', async ({
   page,

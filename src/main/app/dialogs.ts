@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { dialog, shell, type BrowserWindow } from 'electron';
 import { InputError } from '@shared/errors';
 import type { DialogOpenResult } from '@shared/ipc';
-import type { PathPolicy } from '../engine/host/path-policy';
+import type { PathPolicy } from '../gateway/path-policy';
 import { log } from './log';
 
 export async function openDicomDialog(

@@ -12,7 +12,7 @@
  */
 import { utilityProcess } from 'electron';
 import type { HostToOwnerMessage, OwnerToHostMessage } from '@shared/host-protocol';
-import type { HostTransport } from '../engine/host/host-client';
+import type { HostTransport } from '../gateway/host-client';
 import hostEntry from './engine-host-entry?modulePath';
 import { log, logStream } from './log';
 
@@ -34,6 +34,15 @@ export function spawnUtilityHost(): HostTransport {
   logStream('engine', child.stdout, 'info');
   logStream('engine', child.stderr, 'warn');
   child.on('spawn', () => log('main', `engine host started (pid ${child.pid ?? '?'})`));
+  // A fatal V8 error in the host (out of memory while training, ...): Electron emits 'error', then
+  // 'exit'. Without a listener the 'error' would be an uncaught exception in main; with it, the exit
+  // below reports the crash, named, and HostClient restarts the host. The diagnostic report (a large
+  // JSON) is not logged.
+  let fatal: string | undefined;
+  child.on('error', (type, location) => {
+    fatal = `${type} (${location})`;
+    log('main', `engine host fatal error: ${fatal}`, 'error');
+  });
   return {
     post(message: OwnerToHostMessage) {
       // utilityProcess messages are structured-cloned: typed arrays travel as typed arrays.
@@ -46,7 +55,7 @@ export function spawnUtilityHost(): HostTransport {
       child.on('exit', (code) => {
         log('main', `engine host exited with code ${code}`, code === 0 ? 'info' : 'warn');
         if (code !== 0 && !killed) engineCrashed = true;
-        listener({ code, reason: `exit code ${code}` });
+        listener({ code, reason: fatal ? `${fatal}, exit code ${code}` : `exit code ${code}` });
       });
     },
     kill() {

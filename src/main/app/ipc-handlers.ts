@@ -7,8 +7,8 @@ import { BrowserWindow, ipcMain } from 'electron';
 import { ForbiddenError, IpcChannel, fail, ok, type IpcEvent, type IpcEventPayloads } from '@shared/ipc';
 import { PRELOAD_DROP_CHANNEL } from '@shared/ipc-channels';
 import { z } from 'zod';
-import type { Gateway } from '../engine/host/gateway';
-import type { PathPolicy } from '../engine/host/path-policy';
+import type { Gateway } from '../gateway/gateway';
+import type { PathPolicy } from '../gateway/path-policy';
 import { log } from './log';
 import { isAppUrl } from './renderer-location';
 
@@ -37,7 +37,8 @@ export function registerIpcHandlers(gateway: Gateway, policy: PathPolicy): void 
       return fail(new ForbiddenError('drops are only accepted from the app page'));
     const parsed = DropSchema.safeParse(raw);
     if (!parsed.success) return fail(new ForbiddenError('malformed drop'));
-    const paths = parsed.data.filter((p) => p !== '');
+    // The preload sends only non-empty paths (the schema refuses an empty one).
+    const paths = parsed.data;
     for (const p of paths) await policy.allow(p);
     return ok({ paths });
   });

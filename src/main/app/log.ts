@@ -51,4 +51,6 @@ export function logStream(
   stream.on('end', () => {
     if (rest.trim()) log(source, rest, level);
   });
+  // A stream without an 'error' listener throws the error: in main, an uncaught exception.
+  stream.on('error', (e: Error) => log(source, `output stream failed: ${e.message}`, 'warn'));
 }

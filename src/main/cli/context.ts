@@ -1,13 +1,11 @@
 /** Shared helpers for CLI commands: option parsing, output, backend start-up. */
-import { createRequire } from 'node:module';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '@shared/errors';
 import { initBackend, type BackendInfo } from '../engine/backend';
 
-const require = createRequire(import.meta.url);
-export const APP_VERSION: string = (require('../../../package.json') as { version: string }).version;
+export { APP_VERSION } from '../engine/app-version';
 
 /** Global options (set on the root program) seen from a subcommand. */
 export function globals(cmd: Command): { debug?: boolean; backend?: string } {

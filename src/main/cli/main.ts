@@ -5,24 +5,28 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CtAuditError, isUserError } from '@shared/errors';
-import { registerInfo } from './commands/info';
-import { registerDicom } from './commands/dicom';
-import { registerPhantom } from './commands/phantom';
-import { registerRadon } from './commands/radon';
-import { registerReconstruct } from './commands/reconstruct';
-import { registerAttack } from './commands/attack';
-import { registerCertify } from './commands/certify';
-import { registerTrain } from './commands/train';
-import { registerReproduce } from './commands/reproduce';
-import { registerServe } from './commands/serve';
-import { registerAudit } from './commands/audit';
-import { registerBatch } from './commands/batch';
-import { registerReport } from './commands/report';
-import { registerDemo } from './commands/demo';
-import { registerReproduceCtRobustness } from './commands/reproduce-ct-robustness';
-import { APP_VERSION } from './context';
+import { COMMANDS } from './commands/catalog';
+import { APP_VERSION } from '../engine/app-version';
 
-export function buildProgram(): Command {
+/** Global options that take a value (their value is not the command name). */
+const GLOBAL_VALUE_OPTIONS = new Set(['--backend']);
+
+/** The command named on the command line (`help <name>` counts), or undefined. */
+export function requestedCommand(argv: readonly string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return a === 'help' ? args[i + 1] : a;
+  }
+  return undefined;
+}
+
+/**
+ * The program with the requested command fully registered (its module loaded) and every other command as a
+ * summary line only, so that `ct-audit --help` and `ct-audit info` load no more than they use.
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('ct-audit')
     .description('Robustness audits of deep-learning CT reconstruction')
     .version(APP_VERSION)
@@ -33,26 +37,20 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerInfo(program);
-  registerDicom(program);
-  registerPhantom(program);
-  registerRadon(program);
-  registerReconstruct(program);
-  registerAttack(program);
-  registerCertify(program);
-  registerTrain(program);
-  registerReproduce(program);
-  registerServe(program);
-  registerAudit(program);
-  registerBatch(program);
-  registerReport(program);
-  registerDemo(program);
-  registerReproduceCtRobustness(program);
+  const wanted = requestedCommand(argv);
+  for (const entry of COMMANDS) {
+    if (entry.name === wanted) (await entry.load())(program);
+    else program.command(entry.name).summary(entry.summary);
+  }
+  for (const c of program.commands) {
+    const entry = COMMANDS.find((e) => e.name === c.name());
+    if (entry) c.summary(entry.summary);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   program.configureOutput({ outputError: (str, write) => write(str) });
   try {
     await program.parseAsync(argv);

@@ -4,59 +4,39 @@
  *
  * Security:
  * - binds 127.0.0.1 unless the caller passes another host explicitly;
- * - a random token per start: `/api/*` answers 401 and the WebSocket upgrade is refused without it;
- *   static files (the app's own, public code) need none;
- * - the Host header must name this server (defeats DNS rebinding), and a WebSocket's Origin must be
- *   this server's own;
+ * - `/api/*` and the WebSocket upgrade pass one check (request-guard.ts): the Host names this server
+ *   (DNS rebinding), the browser's Origin / Sec-Fetch-Site say it is this server's own page, and the
+ *   random per-start token is given; static files (the app's own, public code) need the Host only;
  * - renderer-supplied paths must lie inside the --root folders (PathPolicy);
  * - responses carry the same Content-Security-Policy as the page's meta tag, nosniff, no referrer.
+ *
+ * Robustness: one client must not end the server for everyone. Every socket, request, response and
+ * the servers themselves have an 'error' listener (an EventEmitter without one throws, which ends the
+ * process with every session and job); a connection that sends something it must not is closed with
+ * a close code that says why (web-protocol.ts WsCloseCode), and everyone else keeps being served.
+ * Logs never carry the token (it is in request URLs, so URLs are not logged).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { IpcChannel, IpcEvent, type AppInfo } from '@shared/ipc';
-import { decodeFrame, encodeFrame } from '@shared/wire';
-import {
-  INFO_PATH,
-  TOKEN_PARAM,
-  WS_PATH,
-  type WebRequest,
-  type WebServerMessage,
-} from '@shared/web-protocol';
-import { Gateway } from '../engine/host/gateway';
-import { HostClient } from '../engine/host/host-client';
-import { PathPolicy } from '../engine/host/path-policy';
-import { spawnWorkerHost } from '../engine/host/worker-host';
+import { INFO_PATH, TOKEN_PARAM, type WebServerMessage } from '@shared/web-protocol';
+import { Gateway } from '../gateway/gateway';
+import { HostClient } from '../gateway/host-client';
+import { PathPolicy } from '../gateway/path-policy';
+import { spawnWorkerHost } from '../gateway/worker-host';
 import { auditFolder } from '../engine/host/workspace';
 import { InputError } from '@shared/errors';
+import { RequestGuard, hostLabel, parseUrl } from './request-guard';
+import { securityHeaders, sendJson, sendText, serveDownload, serveStatic } from './static-files';
+import { createWsEndpoint, errorText } from './ws-endpoint';
 
 /** The audit runner's report file name (engine/audit REPORT_PDF; not imported: it would load the engine). */
 const REPORT_PDF_NAME = 'report.pdf';
 
 export const DEFAULT_HOST = '127.0.0.1';
-
-/** Same policy as src/renderer/index.html's meta tag ('self' covers this origin's ws:). */
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-src 'none'; frame-ancestors 'none'";
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.ico': 'image/x-icon',
-};
-
-/** Uploads are bounded (a request frame); slices and results come back in the other direction. */
-const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
 export interface ServerOptions {
   host?: string;
@@ -88,36 +68,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function tokenMatches(expected: string, given: string | null | undefined): boolean {
-  if (!given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function bearer(req: IncomingMessage): string | undefined {
-  const h = req.headers.authorization;
-  return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
-}
-
-function securityHeaders(res: ServerResponse): void {
-  res.setHeader('Content-Security-Policy', CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-function hostLabel(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const bindHost = o.host ?? DEFAULT_HOST;
   const token = o.token ?? randomBytes(32).toString('base64url');
@@ -137,11 +87,16 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   );
   for (const r of o.roots) await policy.allow(r);
 
-  const sockets = new Set<WebSocket>();
-  const broadcast = (message: WebServerMessage): void => {
-    const frame = encodeFrame(message);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
-  };
+  let port = o.port ?? 0;
+  const guard = new RequestGuard({ bindHost, port: () => port, token });
+  // Requests go to the Gateway below (which needs the engine, which broadcasts through this endpoint).
+  const endpoint = createWsEndpoint({
+    invoke: (channel, params) => gateway.invoke(channel, params),
+    guard,
+    engineStatus: () => engine.status,
+    log,
+  });
+  const broadcast = (message: WebServerMessage): void => endpoint.broadcast(message);
   const engine =
     o.engine ??
     new HostClient({
@@ -153,7 +108,6 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       onEvent: (event, payload) => broadcast({ type: 'event', event, payload }),
     });
 
-  let port = o.port ?? 0;
   const appInfo = (): Omit<AppInfo, 'engine'> => ({
     name: 'CT Audit',
     version: o.appVersion,
@@ -189,90 +143,46 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     },
   });
 
-  /** Host header values that name this server (DNS rebinding defence). */
-  const allowedHosts = (): Set<string> =>
-    new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${hostLabel(bindHost)}:${port}`]);
-
-  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
-    let rel: string;
-    try {
-      rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    const file = path.resolve(o.rendererDir, '.' + path.posix.normalize(rel));
-    const inside = path.relative(o.rendererDir, file);
-    if (rel.includes('\0') || inside.startsWith('..') || path.isAbsolute(inside)) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-      res.writeHead(200, {
-        'Content-Type': type,
-        'Content-Length': body.length,
-        // Hashed asset names may be cached; the page itself not (a rebuilt UI shows up on reload).
-        'Cache-Control': file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=3600' : 'no-store',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
-    }
-  }
-
-  async function serveFile(
-    res: ServerResponse,
-    file: string,
-    type: string,
-    downloadName: string,
-  ): Promise<void> {
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'Content-Type': type,
-        'Content-Length': body.length,
-        'Content-Disposition': `attachment; filename="${downloadName}"`,
-        'Cache-Control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      sendJson(res, 404, { error: 'no such file' });
-    }
-  }
-
-  const server = createServer((req, res) => {
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     securityHeaders(res);
-    if (!allowedHosts().has(req.headers.host ?? '')) {
-      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('unknown host');
-      return;
-    }
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    if (!guard.hostAllowed(req.headers)) return sendText(res, 421, 'unknown host');
+    const url = parseUrl(req);
+    if (!url) return sendText(res, 400, 'bad request target');
     if (url.pathname.startsWith('/api/')) {
-      if (!tokenMatches(token, bearer(req) ?? url.searchParams.get(TOKEN_PARAM))) {
-        sendJson(res, 401, { error: 'missing or wrong token: open the URL that `ct-audit serve` printed' });
+      const refusal = guard.apiRefusal(req, url);
+      if (refusal) {
+        sendJson(res, refusal.status, { error: refusal.message });
         return;
       }
-      if (url.pathname === INFO_PATH && req.method === 'GET') {
-        void gateway.invoke(IpcChannel.AppInfo, undefined).then((r) => sendJson(res, r.ok ? 200 : 500, r));
+      // Read-only endpoints: nothing over plain HTTP changes state, so a forged form POST (CSRF) has
+      // nothing to act on; the app's actions go over the WebSocket.
+      if (req.method !== 'GET') {
+        res.setHeader('Allow', 'GET');
+        sendJson(res, 405, { error: 'the HTTP API answers GET only' });
+        return;
+      }
+      if (url.pathname === INFO_PATH) {
+        void gateway
+          .invoke(IpcChannel.AppInfo, undefined)
+          .then((r) => sendJson(res, r.ok ? 200 : 500, r))
+          .catch((e: unknown) => {
+            log(`could not answer ${INFO_PATH}: ${errorText(e)}`);
+            if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+            else res.destroy();
+          });
         return;
       }
       const NAME = '([A-Za-z0-9][A-Za-z0-9_.-]{0,63})';
       const report = new RegExp(`^/api/(audits|batches)/${NAME}(?:/series/${NAME})?/report\\.pdf$`).exec(
         url.pathname,
       );
-      if (report && req.method === 'GET' && !(report[1] === 'audits' && report[3])) {
+      if (report && !(report[1] === 'audits' && report[3])) {
         const where = {
           name: report[2],
           kind: report[1] === 'batches' ? ('batch' as const) : ('audit' as const),
           series: report[3],
         };
-        void serveFile(
+        void serveDownload(
           res,
           path.join(auditFolder(o.workspace, where), REPORT_PDF_NAME),
           'application/pdf',
@@ -283,51 +193,23 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       sendJson(res, 404, { error: 'no such endpoint' });
       return;
     }
-    void serveStatic(req, res, url.pathname);
-  });
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
-
-  function refuse(socket: Socket, status: number, text: string): void {
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
-    );
+    void serveStatic(o.rendererDir, req, res, url.pathname);
   }
 
-  server.on('upgrade', (req, socket: Socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'invalid'}`);
-    if (!allowedHosts().has(req.headers.host ?? '')) return refuse(socket, 421, 'Misdirected Request');
-    if (url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
-    if (!tokenMatches(token, url.searchParams.get(TOKEN_PARAM))) return refuse(socket, 401, 'Unauthorized');
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host}`)
-      return refuse(socket, 403, 'Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  const server = createServer((req, res) => {
+    // A client that resets mid-request, or a response written to a closed socket, must not throw.
+    req.on('error', (e) => log(`request error: ${errorText(e)}`));
+    res.on('error', (e) => log(`response error: ${errorText(e)}`));
+    try {
+      handleRequest(req, res);
+    } catch (e) {
+      log(`request failed: ${errorText(e)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    }
   });
 
-  wss.on('connection', (ws: WebSocket) => {
-    sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
-    ws.send(encodeFrame({ type: 'event', event: IpcEvent.HostStatus, payload: engine.status }), {
-      binary: true,
-    });
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      let req: WebRequest;
-      try {
-        if (!isBinary) throw new Error('text frames are not part of the protocol');
-        req = decodeFrame(Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[])) as WebRequest;
-        if (req?.type !== 'request' || typeof req.id !== 'number') throw new Error('not a request');
-      } catch (e) {
-        log(`closing a socket that sent a malformed frame: ${e instanceof Error ? e.message : String(e)}`);
-        ws.close(1003, 'malformed frame');
-        return;
-      }
-      void gateway.invoke(req.channel, req.params).then((result) => {
-        if (ws.readyState !== ws.OPEN) return;
-        ws.send(encodeFrame({ type: 'response', id: req.id, result }), { binary: true });
-      });
-    });
-  });
+  server.on('upgrade', endpoint.upgrade);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -336,6 +218,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       resolve();
     });
   });
+  // After listen, errors are per connection (accept failing with EMFILE under a flood, ...): log them.
+  server.on('error', (e) => log(`server error: ${errorText(e)}`));
   port = (server.address() as AddressInfo).port;
   const origin = `http://${hostLabel(bindHost)}:${port}`;
   void engine.start().catch((e: unknown) => log(`engine failed to start: ${String(e)}`));
@@ -349,8 +233,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     workspace: o.workspace,
     engine,
     async close() {
-      for (const ws of sockets) ws.terminate();
-      wss.close();
+      endpoint.close();
       engine.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -9,7 +9,7 @@ import { makeGeometry } from '@shared/geometry';
 import { UsageError } from '@shared/errors';
 import { RadonOperator, makePhantom } from '../../../src/main/engine/physics';
 import { FbpReconstructor } from '../../../src/main/engine/models';
-import { disposeAttackResult, referenceNorms } from '../../../src/main/engine/attacks';
+import { disposeAttackResult, radiusScales } from '../../../src/main/engine/attacks';
 import { generatorAttack } from '../../../src/main/engine/attacks/generator';
 
 beforeAll(async () => {
@@ -36,7 +36,7 @@ describe('generator attack', () => {
     const trainY = op.forward(trainX);
     const x = phantoms(4, 100);
     const y = op.forward(x);
-    const eps = referenceNorms('y', x, op).map((n) => 0.05 * n);
+    const eps = radiusScales('y', x, op).map((sc) => 0.05 * sc.norm);
     const before = tf.memory().numTensors;
     const r = await generatorAttack.attack(model, x, y, { eps, trainX, trainY, seed: 1 });
     expect(r.kind).toBe('generator');
@@ -74,7 +74,7 @@ describe('generator attack', () => {
     const model = new FbpReconstructor(g, {}, op);
     const x = phantoms(4, 200);
     const y = op.forward(x);
-    const eps = referenceNorms('y', x, op).map((n) => 0.05 * n);
+    const eps = radiusScales('y', x, op).map((sc) => 0.05 * sc.norm);
     const o = { eps, seed: 3, steps: 60, architecture: 'conv' as const, channels: 8, compareWithPga: false };
     const a = await generatorAttack.attack(model, x, y, o);
     const b = await generatorAttack.attack(model, x, y, o);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeGeometry } from '@shared/geometry';
 import { JobCancelledError, ShapeError, UsageError } from '@shared/errors';
 import { initBackend, tf } from '../../../src/main/engine/backend';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { FbpReconstructor } from '../../../src/main/engine/models';
 import { LinearReconstructor, radonMatrix } from '../../../src/main/engine/models/linear';
 import { makePhantom, radonForwardArray } from '../../../src/main/engine/physics';

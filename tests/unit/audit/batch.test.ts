@@ -1,5 +1,5 @@
 /**
- * Batch audits over ../shared/data/dicom (engine/audit/batch.ts): every file accounted for (audited in a
+ * Batch audits over the DICOM test set (tests/helpers/dicom-data.ts) (engine/audit/batch.ts): every file accounted for (audited in a
  * series, or skipped / not DICOM with its reason), the CT series and single CT files audited, per-series
  * folders, the overall folder equal to the summary of the merged results, the worst series flagged, and the
  * same files with two worker threads.
@@ -7,24 +7,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAuditSpec } from '../../../src/shared/audit-spec';
 import { initBackend } from '../../../src/main/engine/backend';
 import { readResults, summarize } from '../../../src/main/engine/audit';
 import { runBatch, type BatchOutcome } from '../../../src/main/engine/audit/batch';
 import type { JobProgress } from '../../../src/shared/jobs';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { tempDir, walk } from './helpers';
+import { DICOM_DIR } from '../../helpers/dicom-data';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const data = path.join(root, '../shared/data/dicom');
+const data = DICOM_DIR;
 
 const spec = parseAuditSpec({
   models: ['fbp'],
   data: { sources: ['(batch)'], maxSlices: 2 },
   geometry: { size: 16, views: 8 },
-  attack: { eps: ['1%', '2%'], steps: 2, smoothingSamples: 0 },
-  certification: { sigma: ['4%'], eps: ['0.01%'], samples: 6 },
+  attack: { eps: ['1%', '2%'], steps: 2 },
+  certification: { sigma: ['eps/0.5'], samples: 16 },
   report: { worstSlices: 1, pdf: false },
 });
 
@@ -46,7 +45,7 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-describe('runBatch over ../shared/data/dicom', () => {
+describe('runBatch over the DICOM test set', () => {
   it('accounts for every file: audited, skipped or not DICOM, each non-audited one with a reason', async () => {
     const all = (await walk(data)).map((f) => path.join(data, f));
     const rec = one.record;

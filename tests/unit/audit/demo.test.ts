@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../../../src/main/engine/backend';
-import { runDemo, DEMO_SLICES, packageRoot } from '../../../src/main/engine/audit/demo';
+import { runDemo, DEMO_SLICES } from '../../../src/main/engine/audit/demo';
+import { packageRoot } from '../../../src/main/engine/app-version';
 import { claimTable } from '../../../src/main/engine/audit/ct-robustness';
 import { summarize } from '../../../src/main/engine/audit';
 import { SMALL, tempDir } from './helpers';
@@ -35,8 +36,8 @@ describe('demo', () => {
       data: ['ellipses'],
       phantoms: 2,
       audit: {
-        attack: { steps: 2, smoothingSamples: 2 },
-        certification: { samples: 6 },
+        attack: { steps: 2 },
+        certification: { samples: 16, sigma: ['eps/0.5'] },
         report: { worstSlices: 1, pdf: false },
       },
     };
@@ -50,7 +51,8 @@ describe('demo', () => {
     );
     expect(r.audit.summary.models.map((m) => m.name)).toEqual(['fbp', 'ord', 'minmax', 'smt-grad']);
     expect(r.audit.summary.rhoHat).toHaveLength(4);
-    expect(r.audit.summary.certification?.bestSigma).toHaveLength(4 * 2);
+    // One best sigma per model and radius (a certificate at every attacked radius: 4 by default).
+    expect(r.audit.summary.certification?.bestSigma).toHaveLength(4 * 4);
     const again = await runDemo(o);
     expect(again.models.every((m) => m.reused)).toBe(true);
     expect(again.audit.units.computed).toBe(0);

@@ -25,7 +25,7 @@ describe('result store', () => {
   it('reads complete units and their byte length', () => {
     const text = jsonl([...u0, ...u1]);
     const r = parseResults(text);
-    expect(r.lines).toHaveLength(6);
+    expect(r.lines).toHaveLength(4);
     expect(r.units.size).toBe(2);
     expect(r.validBytes).toBe(Buffer.byteLength(text));
     expect(r.droppedBytes).toBe(0);
@@ -38,11 +38,11 @@ describe('result store', () => {
     expect(r.units.size).toBe(2);
     expect(r.validBytes).toBe(Buffer.byteLength(whole));
     expect(r.droppedLines).toBeGreaterThan(0);
-    // A unit cut exactly at a line end (2 of its 3 lines written).
-    const cut2 = whole + jsonl(u2.slice(0, 2));
+    // A unit cut exactly at a line end (1 of its 2 lines written).
+    const cut2 = whole + jsonl(u2.slice(0, 1));
     const r2 = parseResults(cut2);
     expect(r2.units.size).toBe(2);
-    expect(r2.droppedLines).toBe(2);
+    expect(r2.droppedLines).toBe(1);
     expect(r2.validBytes).toBe(Buffer.byteLength(whole));
   });
 
@@ -53,11 +53,8 @@ describe('result store', () => {
     expect(() => parseResults(text, 'r.jsonl')).toThrow(/r\.jsonl: line 2 is not a valid result line/);
   });
 
-  it('refuses a line whose sections do not match its test', () => {
-    const bad = {
-      ...line({ slice: 0, model: 0, test: 'attack', epsIndex: 0, unitLines: 1 }),
-      certification: u0[2].certification,
-    };
+  it('refuses a line of the older format (certificates on lines of their own)', () => {
+    const bad = { ...line({ slice: 0, model: 0, epsIndex: 0, unitLines: 1 }), version: 1, test: 'attack' };
     expect(() => parseResults(`${JSON.stringify(bad)}\n${jsonl(u1)}`)).toThrow(/line 1/);
   });
 

@@ -14,7 +14,7 @@ import { JobCancelledError } from '../../../src/shared/errors';
 import type { JobProgress } from '../../../src/shared/jobs';
 import { initBackend, tf } from '../../../src/main/engine/backend';
 import { readResults, runAudit, summarize } from '../../../src/main/engine/audit';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { decodeNpy, encodeNpy } from '../../../src/main/engine/io/npy';
 import { makePhantom } from '../../../src/main/engine/physics';
 import { tempDir, tinyModel, walk } from './helpers';
@@ -27,8 +27,8 @@ function spec(o: Partial<Record<string, unknown>> = {}): AuditSpec {
     models: [model],
     data: { sources: ['ellipses'], phantoms: 3 },
     geometry: { size: 16, views: 8 },
-    attack: { eps: ['1%', '2%'], steps: 4, smoothingSamples: 3 },
-    certification: { sigma: ['2%', '4%'], eps: ['0.005%'], samples: 8 },
+    attack: { eps: ['1%', '2%'], steps: 4 },
+    certification: { sigma: ['eps/0.5', 'eps/1'], samples: 16 },
     report: { worstSlices: 2, pdf: false },
     seed: 3,
     ...o,
@@ -91,27 +91,29 @@ describe('runAudit', () => {
     expect(parseAuditSpec(written)).toEqual(written);
     expect(written.models.map((m: { name: string }) => m.name)).toEqual(['fbp', 'model-ord']);
 
-    // results.jsonl: 3 slices x 2 models x (2 attack + 1 certification radius), each line valid.
+    // results.jsonl: 3 slices x 2 models x 2 radii, each line valid, each with its certificate at the
+    // attacked input. sigma = eps/0.5 (eps/sigma 0.5: needs S >= 13 at c 0.99) certifies with S = 16;
+    // sigma = eps/1 (needs S >= 27) abstains with the reason and the S it needs.
     const text = await fs.readFile(path.join(full, 'results.jsonl'), 'utf8');
     const lines = text
       .trim()
       .split('\n')
       .map((l) => resultLineSchema.parse(JSON.parse(l)));
-    expect(lines).toHaveLength(18);
-    const attack = lines.filter((l) => l.test === 'attack');
-    for (const l of attack) {
-      expect(l.attack!.perturbed.error).toBeGreaterThanOrEqual(l.clean.error * 0.999);
-      expect(l.attack!.deltaNorm).toBeLessThanOrEqual(l.eps.value * (1 + 1e-6));
+    expect(lines).toHaveLength(12);
+    for (const l of lines) {
+      expect(l.attack.perturbed.error).toBeGreaterThanOrEqual(l.clean.error * 0.999);
+      expect(l.attack.deltaNorm).toBeLessThanOrEqual(l.eps.value * (1 + 1e-6));
       expect(l.eps.relative).toBeCloseTo(l.epsIndex === 0 ? 0.01 : 0.02, 12);
-      expect(l.attack!.smoothed).toHaveLength(2);
-    }
-    const cert = lines.filter((l) => l.test === 'certify');
-    expect(cert).toHaveLength(6);
-    for (const l of cert) {
-      expect(l.eps.space).toBe('x');
-      expect(l.eps.value).toBeCloseTo(0.00005 * l.reference.norm, 12);
-      for (const s of l.certification!.perSigma)
-        if (!s.abstain) expect(s.certified!).toBeGreaterThanOrEqual(s.median);
+      expect(l.eps.space).toBe('y');
+      expect(l.eps.hu).toBeCloseTo(l.eps.value / l.reference.perHu, 9);
+      const [half, one] = l.certification!.perSigma;
+      expect(half.sigmaValue).toBeCloseTo(2 * l.eps.value, 9);
+      expect(one.sigmaValue).toBeCloseTo(l.eps.value, 9);
+      expect(half.abstain).toBe(false);
+      expect(half.certified!).toBeGreaterThanOrEqual(half.median);
+      expect(one.abstain).toBe(true);
+      expect(one.minSamples).toBe(27);
+      expect(one.reason).toMatch(/use at least 27 samples/);
     }
 
     // summary.json is exactly the summary of results.jsonl.
@@ -193,16 +195,13 @@ describe('runAudit', () => {
       });
       const { lines } = await readResults(path.join(dir, out, 'results.jsonl'));
       return new Map(
-        lines.map((l) => [
-          `${l.slice.id}/${l.test}/${l.epsIndex}`,
-          { ...l, slice: { ...l.slice, index: 0 } },
-        ]),
+        lines.map((l) => [`${l.slice.id}/${l.epsIndex}`, { ...l, slice: { ...l.slice, index: 0 } }]),
       );
     };
     const ab = await run([path.join(data, 'a.npy'), path.join(data, 'b.npy')], 'ab');
     const ba = await run([path.join(data, 'b.npy'), path.join(data, 'a.npy')], 'ba');
     const b = await run([path.join(data, 'b.npy')], 'b');
-    expect(ab.size).toBe(6);
+    expect(ab.size).toBe(4);
     for (const [k, v] of ba) expect(ab.get(k), k).toEqual(v);
     for (const [k, v] of b) expect(ab.get(k), k).toEqual(v);
   });
@@ -230,7 +229,7 @@ describe('runAudit', () => {
     await expect(runAudit({ spec: spec(), outDir: full })).rejects.toThrow(/already holds an audit/);
     await expect(
       runAudit({
-        spec: spec({ attack: { eps: ['1%', '3%'], steps: 4, smoothingSamples: 3 } }),
+        spec: spec({ attack: { eps: ['1%', '3%'], steps: 4 } }),
         outDir: full,
         resume: true,
       }),

@@ -3,12 +3,13 @@
  * every validation error with its path.
  */
 import { describe, expect, it } from 'vitest';
+import { AuditSpecError, formatAuditSpec, parseAuditSpec } from '../../../src/shared/audit-spec';
 import {
-  AuditSpecError,
-  formatAuditSpec,
-  parseAuditSpec,
-  parseSigmaEntry,
-} from '../../../src/shared/audit-spec';
+  ATTACK_FIELDS,
+  CERTIFICATION_FIELDS,
+  DEFAULT_ATTACK,
+  DEFAULT_CERTIFICATION,
+} from '../../../src/shared/robustness';
 
 const minimal = { models: ['models/ord'], data: { sources: ['ellipses'] } };
 
@@ -19,23 +20,19 @@ describe('audit spec', () => {
       { path: 'fbp', name: 'fbp' },
       { path: 'models/ord', name: 'ord' },
     ]);
-    expect(s.attack).toEqual({
-      kind: 'pga-y',
-      eps: ['0.5%', '1%', '2%'],
-      steps: 100,
-      stepSize: 0.5,
-      momentum: 0.5,
-      restarts: 1,
-      randomStart: false,
-      smoothingSamples: 8,
-    });
+    // The attack and certification defaults are the fields' (src/shared/robustness.ts), every one of them.
+    expect(s.attack).toEqual(DEFAULT_ATTACK);
+    expect(s.certification).toEqual(DEFAULT_CERTIFICATION);
+    expect(Object.keys(s.attack).sort()).toEqual(ATTACK_FIELDS.map((f) => f.key).sort());
+    expect(Object.keys(s.certification).sort()).toEqual(CERTIFICATION_FIELDS.map((f) => f.key).sort());
+    expect(s.attack).toMatchObject({ kind: 'pga-y', eps: ['0.1%', '0.5%', '1%', '2%'], steps: 100 });
     expect(s.certification).toMatchObject({
       enabled: true,
-      space: 'x',
-      sigma: ['1%', '2%', '4%'],
-      samples: 50,
+      sigma: ['eps/0.5', 'eps/1', 'eps/1.5'],
+      samples: 100,
       confidence: 0.99,
       quantile: 0.5,
+      reference: 'truth',
     });
     expect(s.geometry).toEqual({ preset: 'demo' });
     expect(s.data).toEqual({ sources: ['ellipses'], phantoms: 4, allowNonCt: false });
@@ -62,7 +59,13 @@ describe('audit spec', () => {
 
   it.each([
     [{ ...minimal, attack: { eps: ['1%', 'x'] } }, /attack\.eps\.1: .*"x" is not a radius/],
-    [{ ...minimal, certification: { sigma: ['-2%'] } }, /certification\.sigma\.0: sigma "-2%"/],
+    [
+      { ...minimal, certification: { sigma: ['-2%'] } },
+      /certification\.sigma\.0: --sigma: "-2%" is not a noise level/,
+    ],
+    [{ ...minimal, attack: { steps: 100001 } }, /attack\.steps/],
+    [{ ...minimal, attack: { kind: 'fgsm' } }, /attack\.kind/],
+    [{ ...minimal, certification: { space: 'x' } }, /unrecognized key/i],
     [{ ...minimal, noise: 'loud' }, /noise: noise "loud" not understood/],
     [{ ...minimal, phi: 'maybe' }, /phi: /],
     [{ ...minimal, extra: 1 }, /unrecognized key/i],
@@ -90,11 +93,5 @@ describe('audit spec', () => {
         ],
       }),
     ).toThrow(/two models are named "m"/);
-  });
-
-  it('parses sigma entries', () => {
-    expect(parseSigmaEntry(0.5)).toEqual({ absolute: 0.5 });
-    expect(parseSigmaEntry('2%')).toEqual({ relative: 0.02 });
-    expect(parseSigmaEntry(' 0.1 ')).toEqual({ absolute: 0.1 });
   });
 });

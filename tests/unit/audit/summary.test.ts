@@ -7,8 +7,8 @@ import { summarySchema } from '../../../src/shared/audit-results';
 import { stats, summarize } from '../../../src/main/engine/audit/summary';
 import { unit } from './lines';
 
-// Model 0 on slices 0..2, model 1 on slices 0..2; attack errors at two radii; certification at one radius with
-// two sigmas: sigma 1 certifies everywhere, sigma 2 abstains on slice 2 for model 0.
+// Model 0 on slices 0..2, model 1 on slices 0..2; attack errors at two radii, and at each the certificate at
+// the attacked input with two sigmas: sigma 1 certifies everywhere, sigma 2 abstains on slice 2 for model 0.
 const lines = [
   ...unit(0, 0, {
     errors: [2, 3],
@@ -100,8 +100,13 @@ describe('summary', () => {
 
   it('certification table: means over slices, abstentions with reasons, best sigma needs every slice certified', () => {
     const c = s.certification!;
-    expect(c.sigma.map((x) => x.spec)).toEqual(['1%', '2%']);
-    const row = (model: string, j: number) => c.table.find((t) => t.model === model && t.sigmaIndex === j)!;
+    expect(c.sigma.map((x) => x.spec)).toEqual(['eps/1', 'eps/2']);
+    expect(c.eps.map((e) => e.spec)).toEqual(['1%', '2%']);
+    const row = (model: string, j: number, e = 0) =>
+      c.table.find((t) => t.model === model && t.sigmaIndex === j && t.epsIndex === e)!;
+    expect(c.table).toHaveLength(2 * 2 * 2);
+    expect(row('m0', 1, 1).meanSigma).toBeCloseTo(5, 12);
+    expect(row('m0', 1, 1).meanSigmaHu).toBeCloseTo(20, 12);
     expect(row('m0', 0).meanCertified).toBeCloseTo(3e-4, 15);
     expect(row('m0', 0).maxCertified).toBe(4e-4);
     expect(row('m0', 1).abstentions).toBe(1);
@@ -109,10 +114,12 @@ describe('summary', () => {
     expect(row('m0', 1).meanCertified).toBeCloseTo(3e-4, 15);
     expect(row('m0', 1).maxCertified).toBeNull();
     expect(row('m0', 1).meanCertifiedPsnr).toBeNull();
-    // m0: only sigma 1% certifies all slices; m1: 1% has PSNR 27 > 25 of 2%.
-    expect(c.bestSigma.map((b) => [b.model, b.sigma, b.meanCertifiedPsnr])).toEqual([
-      ['m0', '1%', 27],
-      ['m1', '1%', 27],
+    // m0: only sigma eps/1 certifies all slices; m1: eps/1 has PSNR 27 > 25 of eps/2; at both radii.
+    expect(c.bestSigma.map((b) => [b.model, b.epsIndex, b.sigma, b.meanCertifiedPsnr])).toEqual([
+      ['m0', 0, 'eps/1', 27],
+      ['m0', 1, 'eps/1', 27],
+      ['m1', 0, 'eps/1', 27],
+      ['m1', 1, 'eps/1', 27],
     ]);
   });
 });

@@ -1,25 +1,16 @@
 /**
- * `ct-audit attack` and `ct-audit certify` run as a user runs them (child processes): the JSON contract of
- * the issue (aligned top-level eps / epsRelative / rhoHat arrays; per slice-and-sigma objects with median,
- * certified, abstain, reason, k, samples), numbers checked against the written .npy files and the exact
- * binomial table, and one-line errors with exit codes.
+ * `ct-audit attack` and `ct-audit certify` run as a user runs them (child processes). Both are the audit with
+ * other defaults (src/main/cli/audit-command.ts), so they write an audit folder (--out) and print the summary
+ * with --json; checked here against results.jsonl, the exact binomial table and the option bounds of
+ * src/shared/robustness.ts, and the one-line errors with exit codes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeNpy } from '../../../src/main/engine/io/npy';
+import type { AuditSummary, ResultLine } from '../../../src/shared/audit-results';
+import { certifiedOrderStatistic } from '../../../src/main/engine/certify';
 import { cli, expectOneLineError } from '../helpers/cli';
-
-async function npy(p: string) {
-  return decodeNpy(await fs.readFile(p), p);
-}
-
-function dist(a: Float32Array, b: Float32Array, off: number, n: number): number {
-  let s = 0;
-  for (let i = off; i < off + n; i++) s += (a[i] - b[i]) ** 2;
-  return Math.sqrt(s);
-}
 
 let tmp: string;
 beforeAll(async () => {
@@ -28,16 +19,24 @@ beforeAll(async () => {
 
 const GEOM = ['--model', 'fbp', '--data', 'ellipses', '--size', '24', '--views', '18'];
 
+async function lines(dir: string): Promise<ResultLine[]> {
+  const text = await fs.readFile(path.join(dir, 'results.jsonl'), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ResultLine);
+}
+
 describe('ct-audit attack', () => {
-  it('pga-y --json: aligned eps/epsRelative/rhoHat, per-slice errors that match the written files', async () => {
+  it('pga-y --json: rho-hat per radius in all three units, equal to the mean of results.jsonl', async () => {
     const out = path.join(tmp, 'pga');
     const r = await cli(
       'attack',
       ...GEOM,
-      '--slices',
+      '--phantoms',
       '2',
       '--eps',
-      '0,1%,3%',
+      '0,1%,2HU',
       '--steps',
       '15',
       '--out',
@@ -45,56 +44,32 @@ describe('ct-audit attack', () => {
       '--json',
     );
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as {
-      eps: number[];
-      epsRelative: number[];
-      rhoHat: number[];
-      cleanRhoHat: number;
-      space: string;
-      slices: {
-        id: string;
-        cleanError: number;
-        points: { eps: number; epsRelative: number; error: number; deltaNorm: number }[];
-      }[];
-    };
-    expect(j.space).toBe('y');
-    expect(j.eps.length).toBe(3);
-    expect(j.epsRelative.length).toBe(3);
-    expect(j.rhoHat.length).toBe(3);
-    expect(j.epsRelative[1]).toBeCloseTo(0.01, 12);
-    expect(j.rhoHat[0]).toBeCloseTo(j.cleanRhoHat, 6);
-    expect(j.rhoHat[1]).toBeGreaterThanOrEqual(j.rhoHat[0]);
-    expect(j.rhoHat[2]).toBeGreaterThanOrEqual(j.rhoHat[1]);
-    expect(j.slices.length).toBe(2);
-    const x = await npy(path.join(out, 'reference.npy'));
-    expect(x.shape).toEqual([2, 24, 24]);
-    for (let k = 0; k < 3; k++) {
-      const d = await npy(path.join(out, `eps${k}-perturbation.npy`));
-      const rec = await npy(path.join(out, `eps${k}-perturbed-recon.npy`));
-      expect(d.shape).toEqual([2, 18, 34]);
-      for (let b = 0; b < 2; b++) {
-        const p = j.slices[b].points[k];
-        const dn = dist(d.data, new Float32Array(d.data.length), b * 18 * 34, 18 * 34);
-        expect(dn).toBeLessThanOrEqual(p.eps * (1 + 1e-6) + 1e-12);
-        expect(dn).toBeCloseTo(p.deltaNorm, 4);
-        expect(dist(rec.data, x.data, b * 576, 576)).toBeCloseTo(p.error, 4);
+    const s = JSON.parse(r.stdout) as AuditSummary;
+    expect(s.attack).toMatchObject({ kind: 'pga-y', space: 'y', grid: 'radius' });
+    expect(s.certification).toBeNull();
+    expect(s.models.map((m) => m.name)).toEqual(['fbp']);
+    const ls = await lines(out);
+    expect(ls).toHaveLength(2 * 3);
+    const [p0, p1, p2] = s.rhoHat[0].points;
+    expect(p0.rhoHat).toBeCloseTo(s.rhoHat[0].clean.mean, 6);
+    expect(p1.meanRelative).toBeCloseTo(0.01, 12);
+    expect(s.attack!.eps[2].meanHu).toBeCloseTo(2, 9);
+    for (const p of [p1, p2]) expect(p.rhoHat).toBeGreaterThanOrEqual(p0.rhoHat);
+    for (const [k, p] of [p0, p1, p2].entries()) {
+      const at = ls.filter((l) => l.epsIndex === k);
+      expect(at.reduce((a, l) => a + l.attack.perturbed.error, 0) / at.length).toBeCloseTo(p.rhoHat, 10);
+      for (const l of at) {
+        expect(l.attack.deltaNorm).toBeLessThanOrEqual(l.eps.value * (1 + 1e-6) + 1e-12);
+        expect(l.certification).toBeNull();
       }
-      // The mean of the per-slice errors is rho-hat.
-      expect((j.slices[0].points[k].error + j.slices[1].points[k].error) / 2).toBeCloseTo(j.rhoHat[k], 10);
     }
-    const pngs = (await fs.readdir(out)).filter((f) => f.endsWith('.png'));
-    expect(pngs).toContain('eps2-perturbation-1.png');
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as {
-      files: string[];
-    };
-    expect(summary.files.length).toBeGreaterThan(10);
   });
 
-  it('antun-x and mismatch report their own sizes in the same arrays', async () => {
+  it('antun-x (a grid of penalty weights) and mismatch (one operator-error box) through the same runner', async () => {
     const a = await cli(
       'attack',
       ...GEOM,
-      '--kind',
+      '--attack',
       'antun-x',
       '--lambda',
       '0.5,2',
@@ -103,92 +78,78 @@ describe('ct-audit attack', () => {
       '--json',
     );
     expect(a.code, a.stderr).toBe(0);
-    const ja = JSON.parse(a.stdout) as { lambda: number[]; eps: number[]; rhoHat: number[]; space: string };
-    expect(ja.lambda).toEqual([0.5, 2]);
-    expect(ja.eps.length).toBe(2);
-    expect(ja.space).toBe('x');
+    const ja = JSON.parse(a.stdout) as AuditSummary;
+    expect(ja.attack).toMatchObject({ kind: 'antun-x', space: 'x', grid: 'lambda' });
+    expect(ja.attack!.eps.map((e) => e.spec)).toEqual(['lambda 0.5', 'lambda 2']);
     const m = await cli(
       'attack',
       ...GEOM,
-      '--kind',
+      '--attack',
       'mismatch',
       '--max-angle',
       '0.5',
       '--max-gain',
-      '1%',
-      '--points',
-      '1',
+      '0.01',
       '--json',
     );
     expect(m.code, m.stderr).toBe(0);
-    const jm = JSON.parse(m.stdout) as {
-      rhoHat: number[];
-      cleanRhoHat: number;
-      curves: { parameter: string }[];
-    };
-    expect(jm.rhoHat[0]).toBeGreaterThanOrEqual(jm.cleanRhoHat);
-    expect(jm.curves.map((c) => c.parameter)).toEqual([
-      'angle',
-      'angle',
-      'angle',
-      'shift',
-      'shift',
-      'shift',
-      'gain',
-    ]);
+    const jm = JSON.parse(m.stdout) as AuditSummary;
+    expect(jm.attack).toMatchObject({ kind: 'mismatch', grid: 'single' });
+    expect(jm.rhoHat[0].points[0].rhoHat).toBeGreaterThanOrEqual(jm.rhoHat[0].clean.mean);
   });
 
-  it('generator: G trained on held-out phantoms, reported next to pga-y', async () => {
+  it('generator: G trained once per model and radius on held-out phantoms', async () => {
     const r = await cli(
       'attack',
       ...GEOM,
-      '--kind',
+      '--attack',
       'generator',
       '--eps',
       '1%',
-      '--steps',
+      '--generator-steps',
       '5',
       '--train-slices',
       '2',
       '--json',
     );
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as {
-      heldOut: boolean;
-      rhoHat: number[];
-      pgaRhoHat: number[];
-      epsRelative: number[];
-    };
-    expect(j.heldOut).toBe(true);
-    expect(j.rhoHat.length).toBe(1);
-    expect(j.pgaRhoHat[0]).toBeGreaterThan(0);
-    expect(j.epsRelative[0]).toBeCloseTo(0.01, 12);
+    const j = JSON.parse(r.stdout) as AuditSummary;
+    expect(j.attack).toMatchObject({ kind: 'generator', space: 'y' });
+    expect(j.rhoHat[0].points[0].meanRelative).toBeCloseTo(0.01, 12);
+    expect(j.rhoHat[0].points[0].rhoHat).toBeGreaterThan(0);
   });
 
   it('fails with one line and the right exit code', async () => {
     expectOneLineError(await cli('attack', ...GEOM, '--eps', 'abc'), 2, /--eps: "abc" is not a radius/);
-    expectOneLineError(await cli('attack', ...GEOM), 2, /--eps is required for --kind pga-y/);
     expectOneLineError(
       await cli('attack', '--model', path.join(tmp, 'no-model'), '--data', 'ellipses', '--eps', '1%'),
       1,
       /no-model/,
     );
     expectOneLineError(await cli('attack', ...GEOM, '--eps', '1%', '--momentum', '2'), 2, /--momentum/);
+    expectOneLineError(
+      await cli('attack', ...GEOM, '--steps', '10001'),
+      2,
+      /--steps must be an integer in \[0, 10000\]/,
+    );
+    expectOneLineError(await cli('attack', ...GEOM, '--attack', 'fgsm'), 2, /--attack must be one of pga-y/);
   });
 });
 
 describe('ct-audit certify', () => {
-  it('--json: per slice-and-sigma objects, K from the exact binomial table, abstention with the needed S', async () => {
+  it('--json: per radius and sigma, K from the exact binomial table, abstention with the needed S', async () => {
     const out = path.join(tmp, 'cert');
-    // Absolute eps 0.005 with sigma 0.01 -> eps/sigma 0.5: K = 43 of 50 at c 0.99 (scipy: binom.ppf + 1).
-    // sigma 0.003 -> eps/sigma 1.67, p 0.952: needs S >= 95, so S = 50 abstains.
+    // sigma eps/0.5 -> eps/sigma 0.5: K = 43 of 50 at c 0.99 (scipy: binom.ppf + 1).
+    // sigma eps/1.8 -> eps/sigma 1.8, p 0.964: needs S >= 126, so S = 50 abstains.
     const r = await cli(
       'certify',
       ...GEOM,
-      '--sigma',
-      '0.01,0.003',
       '--eps',
-      '0.005',
+      '0.5%',
+      '--steps',
+      '5',
+      '--sigma',
+      'eps/0.5,eps/1.8',
       '--samples',
       '50',
       '--confidence',
@@ -198,40 +159,38 @@ describe('ct-audit certify', () => {
       '--json',
     );
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as {
-      results: {
-        slice: number;
-        sigma: number;
-        median: number;
-        certified: number | null;
-        abstain: boolean;
-        reason: string | null;
-        k: number | null;
-        samples: number;
-        psnr: { median: number; certified: number | null };
-      }[];
-      bestSigma: { sigma: number | null; reason: string | null }[];
-    };
-    expect(j.results.length).toBe(2);
-    const [ok, abst] = j.results;
-    expect(ok).toMatchObject({ sigma: 0.01, abstain: false, reason: null, k: 43, samples: 50 });
+    const s = JSON.parse(r.stdout) as AuditSummary;
+    expect(s.certification).toMatchObject({ reference: 'truth', space: 'y', samples: 50, confidence: 0.99 });
+    const [l] = await lines(out);
+    const [ok, abst] = l.certification!.perSigma;
+    expect(ok).toMatchObject({ abstain: false, reason: null, k: 43 });
+    expect(ok.k).toBe(certifiedOrderStatistic({ samples: 50, eps: 1, sigma: 2, confidence: 0.99 }).k);
+    expect(ok.sigmaValue).toBeCloseTo(2 * l.eps.value, 9);
     expect(ok.certified as number).toBeGreaterThanOrEqual(ok.median);
-    expect(ok.psnr.certified).toBeGreaterThan(0);
-    expect(abst).toMatchObject({ sigma: 0.003, abstain: true, certified: null, k: null, samples: 50 });
-    expect(abst.reason).toMatch(/use at least 95 samples/);
-    // sigma 0.003 abstains, so the best sigma is the only one that certifies every slice.
-    expect(j.bestSigma[0]).toMatchObject({ sigma: 0.01, reason: null });
-    const files = await fs.readdir(out);
-    expect(files).toContain('eps0-sigma0-median-recon.npy');
-    expect(files).toContain('eps0-sigma1-certified-recon-0.png');
+    expect(abst).toMatchObject({ abstain: true, certified: null, k: null, minSamples: 126 });
+    expect(abst.reason).toMatch(/use at least 126 samples/);
+    expect(s.certification!.bestSigma[0]).toMatchObject({ sigma: 'eps/0.5', reason: null });
   });
 
-  it('rejects an attack that does not live in the certified space', async () => {
+  it('--steps 0 certifies the clean measurement (no attack)', async () => {
+    const out = path.join(tmp, 'clean');
+    const r = await cli('certify', ...GEOM, '--eps', '0.5%', '--steps', '0', '--samples', '20', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const [l] = await lines(out);
+    expect(l.attack.deltaNorm).toBe(0);
+    expect(l.attack.perturbed.error).toBeCloseTo(l.clean.error, 10);
+  });
+
+  it('rejects bad sigma entries and bad references', async () => {
     expectOneLineError(
-      await cli('certify', ...GEOM, '--sigma', '0.01', '--eps', '0.01', '--attack', 'pga-y'),
+      await cli('certify', ...GEOM, '--sigma', '0,1'),
       2,
-      /--attack pga-y perturbs y, but --space is x/,
+      /--sigma: "0" is not a noise level/,
     );
-    expectOneLineError(await cli('certify', ...GEOM, '--sigma', '0,1', '--eps', '0.01'), 2, /--sigma: "0"/);
+    expectOneLineError(
+      await cli('certify', ...GEOM, '--cert-reference', 'nope'),
+      2,
+      /--cert-reference must be one of/,
+    );
   });
 });

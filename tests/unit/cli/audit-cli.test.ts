@@ -4,16 +4,18 @@
  * batch killed with SIGKILL mid-run that resumes to the files of an uninterrupted run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli } from '../helpers/cli';
+import { DICOM_DIR } from '../../helpers/dicom-data';
+import { runTool } from '../../helpers/tools';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = path.join(root, 'bin/ct-audit.mjs');
-const data = path.join(root, '../shared/data/dicom');
+const data = DICOM_DIR;
 const env = { ...process.env, CT_AUDIT_BACKEND: 'wasm' };
 
 const small = [
@@ -24,11 +26,9 @@ const small = [
   '--steps',
   '3',
   '--samples',
-  '6',
+  '16',
   '--sigma',
-  '4%',
-  '--smoothing-samples',
-  '2',
+  'eps/0.5',
   '--no-pdf',
 ];
 
@@ -77,7 +77,7 @@ describe('ct-audit audit / report', () => {
         models: ['fbp'],
         data: { sources: ['ellipses'], phantoms: 1 },
         geometry: { size: 16, views: 8 },
-        attack: { eps: ['1%'], steps: 2, smoothingSamples: 0 },
+        attack: { eps: ['1%'], steps: 2 },
         certification: { enabled: false },
         report: { pdf: false },
       }),
@@ -210,7 +210,7 @@ describe('ct-audit batch: kill -9 and --resume', () => {
     // The overall PDF across series, with the series table in its notes (the worst series flagged).
     const rep = await cli('report', '--from', b);
     expect(rep.code, rep.stderr).toBe(0);
-    const pdfText = execFileSync('pdftotext', [path.join(b, 'report.pdf'), '-'])
+    const pdfText = runTool('pdftotext', [path.join(b, 'report.pdf'), '-'])
       .toString('utf8')
       .replace(/\s+/g, ' ');
     expect(pdfText).toMatch(/Series series-[0-9a-f]{8}/);

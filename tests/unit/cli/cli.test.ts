@@ -4,17 +4,14 @@
  * (brute-force PSNR, expected.json from pydicom), not against the engine's own helpers.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { promises as fs, existsSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeNpy, encodeNpy } from '../../../src/main/engine/io/npy';
 import { cli, expectOneLineError } from '../helpers/cli';
+import { DICOM_DIR } from '../../helpers/dicom-data';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const dicomDir = path.resolve(root, '../shared/data/dicom');
-const haveDicom = existsSync(path.join(dicomDir, 'expected.json'));
-if (!haveDicom) console.log(`skipping reference-DICOM CLI tests: ${dicomDir} not found`);
+const dicomDir = DICOM_DIR;
 
 async function readNpyFile(p: string) {
   return decodeNpy(await fs.readFile(p), p);
@@ -80,7 +77,7 @@ describe('ct-audit CLI', () => {
     expect((await readNpyFile(xa)).shape).toEqual([2, 48, 48]);
   });
 
-  it.runIf(haveDicom)('dicom writes HU that match pydicom (expected.json)', async () => {
+  it('dicom writes HU that match pydicom (expected.json)', async () => {
     const expected = JSON.parse(await fs.readFile(path.join(dicomDir, 'expected.json'), 'utf8'));
     const rel = 'ct-single/nema-ct1_explicit-vr-le.dcm';
     const out = path.join(tmp, 'hu.npy');
@@ -180,7 +177,7 @@ describe('ct-audit CLI', () => {
     expect(r.code).toBe(2);
   });
 
-  it.runIf(haveDicom)('rejects non-CT and broken DICOM with the file and the reason', async () => {
+  it('rejects non-CT and broken DICOM with the file and the reason', async () => {
     const mr = path.join(dicomDir, 'non-ct/mr_pydicom-mr-small.dcm');
     expectOneLineError(
       await cli('dicom', mr, '--out', path.join(tmp, 'mr.npy')),

@@ -1,17 +1,12 @@
 /**
- * The shared DICOM reference set (../shared/data/dicom relative to the repo root; README.md and
- * expected.json there). Tests skip, with a printed reason, when it is not present.
+ * The DICOM reference set and its expected.json (pydicom/GDCM reference values): the shared set when present,
+ * else the vendored subset in tests/fixtures/dicom (tests/helpers/dicom-data.ts decides).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DICOM_DIR, dicomPath } from '../../helpers/dicom-data';
 
-export const DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/dicom');
-export const HAVE_DATA = existsSync(join(DATA_DIR, 'expected.json'));
-
-if (!HAVE_DATA) {
-  console.warn(`DICOM reference data not found at ${DATA_DIR}: the reference-data tests are skipped`);
-}
+export const DATA_DIR = DICOM_DIR;
 
 export interface RefSample {
   frame: number;
@@ -66,11 +61,12 @@ export interface RefEntry {
   family_reference?: string;
 }
 
-export const EXPECTED: Record<string, RefEntry> = HAVE_DATA
-  ? (JSON.parse(readFileSync(join(DATA_DIR, 'expected.json'), 'utf8')) as Record<string, RefEntry>)
-  : {};
+export const EXPECTED = JSON.parse(readFileSync(join(DATA_DIR, 'expected.json'), 'utf8')) as Record<
+  string,
+  RefEntry
+>;
 
-export const dataPath = (rel: string): string => join(DATA_DIR, rel);
+export const dataPath = dicomPath;
 
 /** Relative error |a - b| / max(1, |b|). */
 export function relErr(a: number, b: number): number {

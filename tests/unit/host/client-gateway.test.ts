@@ -21,8 +21,8 @@ import {
   PathPolicy,
   spawnWorkerHost,
   type HostTransport,
-} from '../../../src/main/engine/host';
-import { DICOM_DATA, HAVE_DICOM, waitFor } from './helpers';
+} from '../../../src/main/gateway';
+import { DICOM_DATA, waitFor } from './helpers';
 
 const APP = (): Omit<AppInfo, 'engine'> => ({
   name: 'CT Audit',
@@ -198,7 +198,7 @@ describe('Gateway: validation and picked paths', () => {
   });
 });
 
-describe.skipIf(!HAVE_DICOM)('engine host in a worker thread', () => {
+describe('engine host in a worker thread', () => {
   let client: HostClient;
   const progress: JobProgress[] = [];
   const done: JobDone[] = [];

@@ -1,13 +1,5 @@
 /** Shared by the host/server tests: where the reference DICOM data are, and a message collector. */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-/** ../shared/data/dicom next to the repository (DESIGN.md section 8); tests skip without it. */
-export const DICOM_DATA = path.resolve(REPO_ROOT, '../shared/data/dicom');
-export const HAVE_DICOM = existsSync(path.join(DICOM_DATA, 'ct-single'));
-if (!HAVE_DICOM) console.warn(`[host tests] ${DICOM_DATA} is absent: DICOM tests are skipped`);
+export { REPO_ROOT, DICOM_DIR as DICOM_DATA } from '../../helpers/dicom-data';
 
 export function waitFor<T>(predicate: () => T | undefined, timeoutMs = 20_000): Promise<T> {
   const t0 = Date.now();

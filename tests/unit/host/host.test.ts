@@ -12,7 +12,7 @@ import {
 import type { HostResponseMessage, HostToOwnerMessage, OwnerToHostMessage } from '@shared/host-protocol';
 import { createEngineHost } from '../../../src/main/engine/host/host';
 import type { MethodContext } from '../../../src/main/engine/host/methods/context';
-import { DICOM_DATA, HAVE_DICOM, waitFor } from './helpers';
+import { DICOM_DATA, waitFor } from './helpers';
 
 function harness(methods?: Parameters<typeof createEngineHost>[1]) {
   const out: HostToOwnerMessage[] = [];
@@ -99,7 +99,7 @@ describe('engine host: jobs', () => {
   });
 });
 
-describe.skipIf(!HAVE_DICOM)('engine host: DICOM and FBP on the reference data', () => {
+describe('engine host: DICOM and FBP on the reference data', () => {
   it('scans a folder into de-identified series with per-file errors, then serves slices and FBP', async () => {
     const h = harness();
     const scan = await h.call(IpcChannel.DicomScan, {

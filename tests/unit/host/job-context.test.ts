@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { JobCancelledError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
 

@@ -15,7 +15,7 @@ import {
   runLinearTheory,
   trainMinmaxLinear,
 } from '../../../src/main/engine/linear-theory';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { JobCancelledError } from '@shared/errors';
 
 describe('min-max training of eq. (12)', () => {

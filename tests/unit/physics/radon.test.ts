@@ -6,6 +6,7 @@ import {
   RadonOperator,
   computeOpNormSq,
   opNormSq,
+  frobeniusNormSq,
   radonAdjointArray,
   radonForwardArray,
 } from '../../../src/main/engine/physics';
@@ -362,5 +363,23 @@ describe('geometry validation', () => {
     expect(() => new RadonOperator(bad)).toThrow(UsageError);
     expect(() => new RadonOperator({ ...bad, size: 32, detectorSpacing: -1 })).toThrow(/detectorSpacing/);
     expect(() => radonForwardArray(new Float32Array(0), 1, bad)).toThrow(/geometry: size must be an integer/);
+  });
+});
+
+describe('frobeniusNormSq', () => {
+  it.each([
+    [8, 5, 1],
+    [12, 7, 1],
+    [10, 9, 2],
+  ])('N %i, %i views, spacing %d: the sum of every squared entry of A, by brute force', (N, A, spacing) => {
+    const g = makeGeometry({ size: N, views: A, detectorSpacing: spacing });
+    let brute = 0;
+    const e = new Float32Array(N * N);
+    for (let j = 0; j < N * N; j++) {
+      e.fill(0);
+      e[j] = 1;
+      for (const v of radonForwardArray(e, 1, g)) brute += v * v;
+    }
+    expect(Math.abs(frobeniusNormSq(g) - brute) / brute).toBeLessThan(1e-6);
   });
 });

@@ -3,7 +3,6 @@
  * carries the input's key numbers formatted as the report formats them, every section heading, page numbers,
  * and no planted patient identifier. Rendering with pdftoppm runs where poppler-utils is installed.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +20,7 @@ import {
 } from '../../../src/main/engine/audit/report/index';
 import { readPdfText, type PdfText } from './pdf-text';
 import { makeSampleReportInput, PLANTED_NAME, PLANTED_PATH } from './sample-input';
+import { runTool } from '../../helpers/tools';
 
 let input: ReportInput;
 let bytes: Uint8Array;
@@ -147,18 +147,9 @@ describe('buildReport', () => {
     await expect(renderReport({ ...input, worstCases: [wc] })).rejects.toThrow(/clean has 7 values/);
   });
 
-  it('renders every page with pdftoppm (skipped without poppler-utils)', (ctx) => {
-    const probe = spawnSync('pdftoppm', ['-v'], { encoding: 'utf8' });
-    if (probe.error) {
-      console.warn('report render check skipped: pdftoppm not found (install poppler-utils)');
-      ctx.skip();
-      return;
-    }
+  it('renders every page with pdftoppm', () => {
     const out = path.join(dir, 'report.pdf');
-    const render = spawnSync('pdftoppm', ['-r', '30', '-png', out, path.join(dir, 'page')], {
-      encoding: 'utf8',
-    });
-    expect(render.status, render.stderr).toBe(0);
+    runTool('pdftoppm', ['-r', '30', '-png', out, path.join(dir, 'page')]);
     const pngs = readdirSync(dir).filter((f) => f.startsWith('page') && f.endsWith('.png'));
     expect(pngs.length).toBe(text.pages.length);
     for (const f of pngs) {

@@ -1,87 +1,18 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { IpcChannel } from '@shared/ipc';
-import type { HostToOwnerMessage } from '@shared/host-protocol';
-import { decodeFrame, encodeFrame } from '@shared/wire';
-import type { WebResponse } from '@shared/web-protocol';
-import { HostClient } from '../../../src/main/engine/host';
+import { WS_PATH, describeClose } from '@shared/web-protocol';
 import { startServer, type RunningServer } from '../../../src/main/server';
-
-/** An engine that answers engine:info and echoes everything else. */
-function fakeEngine(): HostClient {
-  return new HostClient({
-    spawn: () => {
-      const listeners: ((m: HostToOwnerMessage) => void)[] = [];
-      setTimeout(() => listeners.forEach((l) => l({ type: 'ready', pid: 1 })), 0);
-      return {
-        post: (m) => {
-          if (m.type !== 'request') return;
-          const value =
-            m.method === 'engine:info'
-              ? { available: true, message: 'fake', features: ['dicom'] }
-              : { echo: m.params, pixels: new Float32Array([1, 2, 3]) };
-          setTimeout(
-            () => listeners.forEach((l) => l({ type: 'response', id: m.id, result: { ok: true, value } })),
-            0,
-          );
-        },
-        onMessage: (l) => listeners.push(l),
-        onExit: () => undefined,
-        kill: () => undefined,
-      };
-    },
-  });
-}
-
-interface HttpResult {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: pathname, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function connect(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, options);
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-
-function ask(ws: WebSocket, id: number, channel: string, params: unknown): Promise<WebResponse> {
-  return new Promise((resolve) => {
-    const onMessage = (data: Buffer): void => {
-      const m = decodeFrame(data) as WebResponse;
-      if (m.type === 'response' && m.id === id) {
-        ws.off('message', onMessage);
-        resolve(m);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(encodeFrame({ type: 'request', id, channel, params }));
-  });
-}
+import { ask, closeCode, connect, get, httpRequest } from './clients';
+import { fakeEngine } from './fake-engine';
+import { RawWebSocket } from './raw-ws';
 
 describe('web mode server', () => {
   let dir: string;
   let server: RunningServer;
+  const logLines: string[] = [];
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'ct-audit-srv-'));
     await mkdir(path.join(dir, 'renderer', 'assets'), { recursive: true });
@@ -95,6 +26,7 @@ describe('web mode server', () => {
       workspace: path.join(dir, 'workspace'),
       engine: fakeEngine(),
       appVersion: 'test',
+      log: (line) => logLines.push(line),
     });
   });
   afterAll(async () => {
@@ -165,8 +97,91 @@ describe('web mode server', () => {
     const outside = await ask(ws, 4, IpcChannel.DicomScan, { paths: [path.join(dir, 'secret.txt')] });
     expect(outside.result).toMatchObject({ ok: false, error: { code: 'IPC_INVALID_REQUEST' } });
     expect(outside.result.ok || outside.result.error.message).toMatch(/outside/);
-    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const closed = closeCode(ws);
     ws.send('{"type":"request"}'); // text frames are not the protocol: the socket is closed
     expect(await closed).toBe(1003);
+  });
+
+  describe('requests from other web pages (one Origin check for /api/* and the WebSocket)', () => {
+    const bearer = (): Record<string, string> => ({ Authorization: `Bearer ${server.token}` });
+
+    it('refuses /api/* from a foreign or opaque Origin even with the right token', async () => {
+      for (const origin of ['http://evil.example', 'null', `http://localhost:${server.port + 1}`]) {
+        const r = await get(server.port, '/api/info', { ...bearer(), Origin: origin });
+        expect(r.status, origin).toBe(403);
+        expect(r.body).not.toContain('"mode"');
+      }
+      // The report download is behind the same check.
+      const pdf = await get(server.port, `/api/audits/a1/report.pdf?token=${server.token}`, {
+        Origin: 'http://evil.example',
+      });
+      expect(pdf.status).toBe(403);
+    });
+
+    it('refuses /api/* that the browser marks cross-site or same-site (Sec-Fetch-Site), even without Origin', async () => {
+      // A no-cors GET (an <img> or <script> on another page) carries no Origin but does carry this.
+      for (const site of ['cross-site', 'same-site']) {
+        const r = await get(server.port, `/api/info?token=${server.token}`, { 'Sec-Fetch-Site': site });
+        expect(r.status, site).toBe(403);
+      }
+    });
+
+    it("answers the server's own page and clients that send no Origin (curl, scripts: the token decides)", async () => {
+      const own = { Origin: server.origin, 'Sec-Fetch-Site': 'same-origin' };
+      expect((await get(server.port, '/api/info', { ...bearer(), ...own })).status).toBe(200);
+      expect(
+        (await get(server.port, `/api/info?token=${server.token}`, { 'Sec-Fetch-Site': 'none' })).status,
+      ).toBe(200);
+      expect((await get(server.port, '/api/info', bearer())).status).toBe(200);
+      expect((await get(server.port, '/api/info')).status).toBe(401);
+      expect((await get(server.port, '/api/info', { Origin: server.origin })).status).toBe(401);
+    });
+
+    it('changes nothing on a forged form POST (CSRF): the HTTP API is read-only', async () => {
+      const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      const foreign = await httpRequest(
+        server.port,
+        `/api/info?token=${server.token}`,
+        { ...form, Origin: 'http://evil.example' },
+        'POST',
+        'a=1',
+      );
+      expect(foreign.status).toBe(403);
+      const own = await httpRequest(server.port, '/api/info', { ...form, ...bearer() }, 'POST', 'a=1');
+      expect(own.status).toBe(405);
+      expect(own.headers.allow).toBe('GET');
+    });
+
+    it('refuses WebSocket upgrades that name another host (DNS rebinding) or that the browser marks cross-site', async () => {
+      const path = `${WS_PATH}?token=${server.token}`;
+      await expect(
+        RawWebSocket.open(server.port, path, {
+          Host: `evil.example:${server.port}`,
+          Origin: `http://evil.example:${server.port}`,
+        }),
+      ).rejects.toThrow(/^HTTP\/1\.1 421 /);
+      await expect(RawWebSocket.open(server.port, path, { Origin: 'null' })).rejects.toThrow(
+        /^HTTP\/1\.1 403 /,
+      );
+      await expect(
+        RawWebSocket.open(server.port, path, { Origin: server.origin, 'Sec-Fetch-Site': 'cross-site' }),
+      ).rejects.toThrow(/^HTTP\/1\.1 403 /);
+      const ok = await RawWebSocket.open(server.port, path, {
+        Origin: server.origin,
+        'Sec-Fetch-Site': 'same-origin',
+      });
+      ok.socket.destroy();
+    });
+  });
+
+  it('names the reason of the close codes it uses', () => {
+    expect(describeClose(1009)).toMatch(/larger than the server accepts \(64 MiB\)/);
+    for (const code of [1002, 1003, 1007]) expect(describeClose(code)).toMatch(/malformed/);
+    expect(describeClose(1000)).toBeUndefined();
+  });
+
+  it('never logs the token (it travels in URLs, which are not logged)', () => {
+    expect(logLines.length).toBeGreaterThan(0); // the closed text-frame socket above is logged
+    for (const line of logLines) expect(line).not.toContain(server.token);
   });
 });

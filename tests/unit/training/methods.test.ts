@@ -21,12 +21,8 @@ import {
   pgdPerturbation,
   powerIteration,
 } from '../../../src/main/engine/training/methods';
-import {
-  resolveHyper,
-  train,
-  type MethodContext,
-  type TrainableReconstructor,
-} from '../../../src/main/engine/training';
+import { resolveHyper, train, type MethodContext } from '../../../src/main/engine/training';
+import type { TrainableReconstructor } from '../../../src/main/engine/models';
 
 const N = 16;
 const g = makeGeometry({ size: N, views: 8 });

@@ -9,12 +9,11 @@ import { makeGeometry } from '@shared/geometry';
 import { UsageError } from '@shared/errors';
 import { PerturbationGenerator } from '../../../src/main/engine/models/generator';
 import {
-  budgets,
   createMinmaxMethod,
-  generatorAscentStep,
   subBatchSizes,
   type MinmaxMethod,
 } from '../../../src/main/engine/training/methods/minmax';
+import { budgets, generatorAscentStep } from '../../../src/main/engine/models/generator-objective';
 import { tinyMethodSetup, type TinyMethodSetup } from '../helpers/method-setup';
 
 beforeAll(async () => {

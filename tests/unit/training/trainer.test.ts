@@ -5,15 +5,14 @@
  * source; divergence keeps the last good checkpoint); no tensor leak per step; resume refuses other settings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError, JobCancelledError } from '@shared/errors';
 import { makeGeometry } from '@shared/geometry';
 import type { JobProgress } from '@shared/jobs';
 import { initBackend, tf } from '../../../src/main/engine/backend';
-import { createJobContext } from '../../../src/main/engine/host/job-context';
+import { createJobContext } from '../../../src/main/engine/job-context';
 import { writeNpy } from '../../../src/main/engine/io/npy';
 import type { FbpConvNet } from '../../../src/main/engine/models';
 import { makePhantom } from '../../../src/main/engine/physics';
@@ -24,13 +23,11 @@ import {
   TrainingDivergedError,
   type TrainOptions,
 } from '../../../src/main/engine/training';
+import { dicomPath } from '../../helpers/dicom-data';
 
 const N = 16;
 const g = makeGeometry({ size: N, views: 8 });
-const seriesDir = path.resolve(
-  fileURLToPath(new URL('../../../', import.meta.url)),
-  '../shared/data/dicom/ct-series',
-);
+const seriesDir = dicomPath('ct-series');
 const twoSeries = ['pydicom-ct2-16x16', 'pydicom-ct5n-16x16'].map((d) => path.join(seriesDir, d));
 let tmp: string;
 let stack: string;
@@ -195,28 +192,25 @@ describe('trainer', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
-  it.skipIf(!twoSeries.every((d) => existsSync(d)))(
-    'trains on DICOM series, holding one series out',
-    async () => {
-      const dir = path.join(tmp, 'dicom');
-      await fs.mkdir(dir);
-      for (const d of twoSeries) await fs.symlink(d, path.join(dir, path.basename(d)));
-      const r = await train({
-        ...base(path.join(tmp, 'dicom-model')),
-        data: dir,
-        method: 'ord',
-        hyper: {},
-        steps: 2,
-      });
-      const split = r.training.data.split;
-      expect(r.training.data.kind).toBe('dicom');
-      expect(split.mode).toBe('by-group');
-      expect(split.train.groups).toHaveLength(1);
-      expect(split.validation.groups).toHaveLength(1);
-      expect(split.train.groups[0]).not.toBe(split.validation.groups[0]);
-      expect(split.validation.groups[0]).toMatch(/^series-[0-9a-f]{12}$/);
-      expect(r.validation.at(-1)?.slices).toBe(split.validation.slices);
-      r.model.dispose();
-    },
-  );
+  it('trains on DICOM series, holding one series out', async () => {
+    const dir = path.join(tmp, 'dicom');
+    await fs.mkdir(dir);
+    for (const d of twoSeries) await fs.symlink(d, path.join(dir, path.basename(d)));
+    const r = await train({
+      ...base(path.join(tmp, 'dicom-model')),
+      data: dir,
+      method: 'ord',
+      hyper: {},
+      steps: 2,
+    });
+    const split = r.training.data.split;
+    expect(r.training.data.kind).toBe('dicom');
+    expect(split.mode).toBe('by-group');
+    expect(split.train.groups).toHaveLength(1);
+    expect(split.validation.groups).toHaveLength(1);
+    expect(split.train.groups[0]).not.toBe(split.validation.groups[0]);
+    expect(split.validation.groups[0]).toMatch(/^series-[0-9a-f]{12}$/);
+    expect(r.validation.at(-1)?.slices).toBe(split.validation.slices);
+    r.model.dispose();
+  });
 });

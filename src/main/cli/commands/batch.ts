@@ -7,14 +7,8 @@ import type { Command } from 'commander';
 import { JobCancelledError, UsageError } from '@shared/errors';
 import { runBatch } from '../../engine/audit/batch';
 import { parseIntOption, printJson, startBackend } from '../context';
-import {
-  addAuditOptions,
-  cliProgressJob,
-  printSummary,
-  printTable,
-  specFromOptions,
-  type AuditCliOptions,
-} from './audit';
+import { addAuditOptions, specFromOptions, type AuditCliOptions } from '../audit-options';
+import { cliProgressJob, printSummary, printTable } from '../audit-output';
 
 interface BatchCliOptions extends AuditCliOptions {
   concurrency?: number;
@@ -34,17 +28,18 @@ export function registerBatch(program: Command): void {
     );
   addAuditOptions(cmd, { data: false }).action(async (folders: string[], o: BatchCliOptions, c: Command) => {
     if (folders.length === 0) throw new UsageError('give at least one folder');
+    if (!o.out) throw new UsageError('give --out <dir> (the batch folder)');
     const spec = await specFromOptions(o, folders);
     if (!spec) throw new UsageError('give --model (repeatable) or a --spec file');
     await startBackend(c);
-    const progress = cliProgressJob(o.quiet || o.json);
+    const progress = cliProgressJob(Boolean(o.quiet || o.json));
     let r;
     try {
       r = await runBatch({
         folders,
         spec,
         outDir: o.out as string,
-        resume: o.resume,
+        resume: Boolean(o.resume),
         concurrency: o.concurrency,
         job: progress.job,
         commandLine: process.argv.slice(1),

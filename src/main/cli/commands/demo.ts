@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { JobCancelledError } from '@shared/errors';
 import { DEMO_METHODS, DEMO_TRAIN_STEPS, runDemo } from '../../engine/audit/demo';
 import { parseIntOption, startBackend } from '../context';
-import { cliProgressJob, formatSeconds, printSummary } from './audit';
+import { cliProgressJob, formatSeconds, printSummary } from '../audit-output';
 
 interface DemoCliOptions {
   out: string;

@@ -18,7 +18,7 @@ import {
 } from '../../engine/audit';
 import { BATCH_FILE, seriesNotes, type BatchRecord } from '../../engine/audit/batch';
 import { printJson } from '../context';
-import { printSummary } from './audit';
+import { printSummary } from '../audit-output';
 
 interface ReportCliOptions {
   from: string;

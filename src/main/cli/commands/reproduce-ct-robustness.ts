@@ -10,7 +10,7 @@ import { runCtRobustness, type CtRobustnessOutcome } from '../../engine/audit/ct
 import { FBPCONVNET_PRESET_NAMES, type FbpConvNetPresetName } from '../../engine/models';
 import { METHOD_NAMES } from '../../engine/training';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
-import { cliProgressJob, formatSeconds, printTable } from './audit';
+import { cliProgressJob, formatSeconds, printTable } from '../audit-output';
 
 interface CtRobustnessCliOptions {
   out: string;

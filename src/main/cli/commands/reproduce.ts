@@ -3,7 +3,7 @@
  * A command group; experiments are subcommands (`linear-theory` now, `ct-robustness` later).
  */
 import type { Command } from 'commander';
-import { createJobContext } from '../../engine/host/job-context';
+import { createJobContext } from '../../engine/job-context';
 import {
   LINEAR_THEORY_DEFAULTS,
   MINMAX_TRAIN_DEFAULTS,

@@ -1,12 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError } from '@shared/errors';
 import { DEFAULT_HOST, openBrowser, startServer } from '../../server';
 import { APP_VERSION, globals, parseIntOption } from '../context';
+import { packageRoot } from '../../engine/app-version';
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 interface ServeOptions {
@@ -52,7 +51,7 @@ export function registerServe(program: Command): void {
         server = await startServer({
           host,
           port: o.port,
-          rendererDir: path.resolve(o.renderer ?? path.join(PACKAGE_ROOT, 'out', 'renderer')),
+          rendererDir: path.resolve(o.renderer ?? path.join(packageRoot(), 'out', 'renderer')),
           roots,
           workspace: path.resolve(o.workspace ?? path.join(os.homedir(), '.ct-audit', 'workspace')),
           backend: globals(cmd).backend,

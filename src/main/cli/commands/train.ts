@@ -9,7 +9,7 @@ import { GEOMETRY_PRESETS, describeGeometry, makeGeometry, type GeometryPresetNa
 import { parseNoiseSpec } from '@shared/noise-spec';
 import { UsageError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
-import { createJobContext } from '../../engine/host/job-context';
+import { createJobContext } from '../../engine/job-context';
 import { FBPCONVNET_PRESET_NAMES, type FbpConvNetPresetName } from '../../engine/models';
 import { FILTER_NAMES, type FilterName } from '../../engine/physics';
 import { METHOD_NAMES, TRAIN_DEFAULTS, train } from '../../engine/training';

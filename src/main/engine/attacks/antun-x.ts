@@ -12,15 +12,8 @@ import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
 import { RadonOperator } from '../physics';
 import { createRng } from '../random';
-import {
-  checkPair,
-  checkPositiveInt,
-  checkRange,
-  randomOnSpheres,
-  sliceDistances,
-  sliceNormsHost,
-  yieldToEventLoop,
-} from './slices';
+import { randomOnSpheres, sliceDistances, sliceNormsHost } from '../ops';
+import { checkPair, checkPositiveInt, checkRange, yieldToEventLoop } from './slices';
 import type { Attack, AttackOptions, AttackResult } from './types';
 
 /** `eps` is ignored (Q has no radius; pass 0): the result reports the norm reached. */

@@ -18,7 +18,7 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import {
   CONV_GENERATOR_DEFAULTS,
   DENSE_GENERATOR_DEFAULTS,
@@ -29,17 +29,10 @@ import {
 import type { Reconstructor } from '../models/reconstructor';
 import { RadonOperator } from '../physics';
 import { createRng } from '../random';
-import { generatorAscentStep } from '../training/methods/minmax';
-import { pgaY, referenceNorms, type L2BallAttackOptions } from './l2-ball';
-import {
-  checkPair,
-  checkPositiveInt,
-  epsPerSlice,
-  projectL2Host,
-  sliceDistances,
-  sliceNormsHost,
-  yieldToEventLoop,
-} from './slices';
+import { generatorAscentStep } from '../models/generator-objective';
+import { pgaY, radiusScales, type L2BallAttackOptions } from './l2-ball';
+import { projectL2Host, sliceDistances, sliceNormsHost } from '../ops';
+import { checkPair, checkPositiveInt, epsPerSlice, yieldToEventLoop } from './slices';
 import { disposeAttackResult, type Attack, type AttackOptions, type AttackResult } from './types';
 
 export interface GeneratorAttackOptions extends AttackOptions {
@@ -67,6 +60,11 @@ export interface GeneratorAttackOptions extends AttackOptions {
   compareWithPga?: boolean | Omit<L2BallAttackOptions, 'eps' | 'op' | 'init'>;
   /** Return the trained G in the result (the caller disposes it). Default false. */
   keepGenerator?: boolean;
+  /**
+   * A G already trained against this model (e.g. by an earlier call with keepGenerator): applied as is, no
+   * training (trainX/trainY, steps and the learning settings are ignored). Not disposed.
+   */
+  trained?: PerturbationGenerator;
 }
 
 /**
@@ -159,21 +157,16 @@ export const generatorAttack: GeneratorAttack = {
     const Bt = checkPair('generator (training slices)', trainX, trainY, op.domainShape, op.rangeShape);
     const rng = createRng(options.seed ?? 0);
 
-    const refNorms = referenceNorms('y', x, op);
+    const refNorms = radiusScales('y', x, op).map((sc) => sc.norm);
     const epsRelative = eps.map((e, i) => (refNorms[i] > 0 ? e / refNorms[i] : e === 0 ? 0 : NaN));
     const r = epsRelative.reduce((a, b) => a + b, 0) / B;
     if (!(r > 0)) throw new UsageError('generator: eps must be > 0 (relative to ||A x||) to train G');
 
     const g = op.geometry;
-    const gen = buildGenerator(
-      s.architecture,
-      g.views,
-      g.detectors,
-      s.channels,
-      s.layers,
-      r,
-      rng.fork('init').seed,
-    );
+    const gen =
+      options.trained ??
+      buildGenerator(s.architecture, g.views, g.detectors, s.channels, s.layers, r, rng.fork('init').seed);
+    const trainSteps = options.trained ? 0 : s.steps;
     const opt = tf.train.adam(s.learningRate, 0.5, 0.999);
     const trainEps = tf.tidy(() =>
       tf.mul(tf.sqrt(tf.sum(tf.square(op.forward(trainX)), [1, 2, 3], true)), r),
@@ -183,7 +176,7 @@ export const generatorAttack: GeneratorAttack = {
     let keep = false;
     try {
       let last = { objective: 0, adversarialLoss: 0, hinge: 0 };
-      for (let t = 0; t < s.steps; t++) {
+      for (let t = 0; t < trainSteps; t++) {
         job?.throwIfCancelled();
         const idx = tf.tensor1d(
           Int32Array.from({ length: Math.min(s.batchSize, Bt) }, () => pick.int(Bt)),
@@ -231,7 +224,8 @@ export const generatorAttack: GeneratorAttack = {
         error,
         cleanError,
         info: {
-          steps: s.steps,
+          steps: trainSteps,
+          reusedGenerator: Boolean(options.trained),
           batchSize: s.batchSize,
           learningRate: s.learningRate,
           lambda2: s.lambda2,
@@ -262,7 +256,7 @@ export const generatorAttack: GeneratorAttack = {
     } finally {
       trainEps.dispose();
       opt.dispose();
-      if (!keep) gen.dispose();
+      if (!keep && !options.trained) gen.dispose();
     }
   },
 };

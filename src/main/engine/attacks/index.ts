@@ -19,7 +19,7 @@ import { mismatchAttack } from './mismatch';
 import type { Attack, AttackKind, AttackOptions } from './types';
 
 export * from './types';
-export { pgaY, pgdX, referenceNorms, L2_BALL_DEFAULTS, type L2BallAttackOptions } from './l2-ball';
+export { pgaY, pgdX, radiusScales, L2_BALL_DEFAULTS, type L2BallAttackOptions } from './l2-ball';
 export { antunX, antunObjective, ANTUN_DEFAULTS, type AntunOptions } from './antun-x';
 export {
   mismatchAttack,

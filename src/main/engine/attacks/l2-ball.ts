@@ -17,15 +17,12 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
-import { RadonOperator } from '../physics';
+import type { RadiusScale } from '@shared/eps';
+import { frobeniusNormSq, RadonOperator } from '../physics';
 import { createRng, type Rng } from '../random';
 import {
-  checkPair,
-  checkPositiveInt,
-  checkRange,
-  epsPerSlice,
   normalizeSlices,
   projectL2,
   projectL2Host,
@@ -34,8 +31,8 @@ import {
   sliceDistances,
   sliceNorms,
   sliceNormsHost,
-  yieldToEventLoop,
-} from './slices';
+} from '../ops';
+import { checkPair, checkPositiveInt, checkRange, epsPerSlice, yieldToEventLoop } from './slices';
 import type { Attack, AttackKind, AttackOptions, AttackResult } from './types';
 
 export interface L2BallAttackOptions extends AttackOptions {
@@ -167,14 +164,25 @@ async function ascend(
 }
 
 /** The norm of the clean signal per slice: ||A x|| for y-space perturbations, ||x|| for x-space ones. */
-export function referenceNorms(space: 'x' | 'y', x: tf.Tensor4D, op: RadonOperator): number[] {
-  if (space === 'x') return sliceNormsHost(x);
-  const ax = op.forward(x);
-  try {
-    return sliceNormsHost(ax);
-  } finally {
-    ax.dispose();
+/**
+ * What a radius is measured against per slice (src/shared/eps.ts RadiusScale): the clean signal's norm in the
+ * space ('x': ||x||; 'y': ||A x||), the l2 norm there of 1 HU-equivalent RMS (x: sqrt(N^2)/1000; y:
+ * ||A||_F/1000, physics/radon-norm.ts) and the number of elements.
+ */
+export function radiusScales(space: 'x' | 'y', x: tf.Tensor4D, op: RadonOperator): RadiusScale[] {
+  const elements = (space === 'x' ? op.domainShape : op.rangeShape).reduce((a, b) => a * b, 1);
+  const perHu = space === 'x' ? Math.sqrt(elements) / 1000 : Math.sqrt(frobeniusNormSq(op.geometry)) / 1000;
+  let norms: number[];
+  if (space === 'x') norms = sliceNormsHost(x);
+  else {
+    const ax = op.forward(x);
+    try {
+      norms = sliceNormsHost(ax);
+    } finally {
+      ax.dispose();
+    }
   }
+  return norms.map((norm) => ({ norm, perHu, elements }));
 }
 
 function resolveSettings(kind: string, o: L2BallAttackOptions) {
@@ -232,7 +240,7 @@ function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAtta
         );
       }
       const rng = createRng(options.seed ?? 0);
-      const refNorms = referenceNorms(space, x, op);
+      const refNorms = radiusScales(space, x, op).map((sc) => sc.norm);
       const epsT = radiusTensor(eps, 4);
       const toY: ToMeasurement = space === 'y' ? (d) => tf.add(y, d) : (d) => tf.add(y, op.forward(d));
       const p: Problem = { model, x, toY, eps: epsT };
@@ -242,7 +250,11 @@ function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAtta
         const cleanError = sliceDistances(cleanRecon, x);
         cleanRecon.dispose();
         for (let r = 0; r < st.restarts; r++) {
-          const start = startPoint(r, shape, eps, options.init, st.randomStart, rng);
+          // steps 0: no search, the clean measurement itself (delta = 0): certify/evaluate the clean input.
+          const start =
+            st.steps === 0
+              ? tf.zeros<tf.Rank.R4>(shape as [number, number, number, number])
+              : startPoint(r, shape, eps, options.init, st.randomStart, rng);
           try {
             await ascend(
               p,

@@ -14,19 +14,13 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { RadonOperator } from '../physics';
 import { createRng, type Rng } from '../random';
 import { mismatchedForward, type OperatorMismatch } from './mismatch-projector';
-import {
-  blockNorms,
-  checkPair,
-  checkPositiveInt,
-  sliceDistances,
-  sliceNormsHost,
-  yieldToEventLoop,
-} from './slices';
+import { blockNorms, sliceDistances, sliceNormsHost } from '../ops';
+import { checkPair, checkPositiveInt, yieldToEventLoop } from './slices';
 import type { Attack, AttackOptions, AttackResult } from './types';
 
 /** `eps` is ignored (the bounds below replace it; pass 0). */

@@ -8,10 +8,10 @@
 import { UsageError } from '@shared/errors';
 import { resolveEps, type EpsSpec, formatEps } from '@shared/eps';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { RadonOperator } from '../physics';
-import { referenceNorms } from './l2-ball';
+import { radiusScales } from './l2-ball';
 import type { Attack, AttackOptions, AttackResult, RhoHatCurve, RhoHatPoint } from './types';
 import { disposeAttackResult } from './types';
 
@@ -68,7 +68,7 @@ export async function rhoHatCurve<O extends AttackOptions>(
   }
   if (grid.length === 0) throw new UsageError('rho-hat: the eps grid is empty');
   const op = options.op ?? new RadonOperator(model.geometry);
-  const norms = referenceNorms(attack.space, x, op);
+  const scales = radiusScales(attack.space, x, op);
   const points: RhoHatPoint[] = [];
   let prev: AttackResult | undefined;
   let cleanError: number[] = [];
@@ -76,7 +76,7 @@ export async function rhoHatCurve<O extends AttackOptions>(
   try {
     for (let k = 0; k < grid.length; k++) {
       job?.throwIfCancelled();
-      const resolved = norms.map((nrm) => resolveEps(grid[k], nrm));
+      const resolved = scales.map((sc) => resolveEps(grid[k], sc));
       const eps = resolved.map((r) => r.eps);
       const opts = { ...options, op, eps, init: prev?.delta, seed: `${seed}/eps-${k}` } as unknown as O;
       let r = await attack.attack(model, x, y, opts, job);
@@ -91,6 +91,7 @@ export async function rhoHatCurve<O extends AttackOptions>(
       const slices = r.error.map((err, i) => ({
         eps: eps[i],
         epsRelative: resolved[i].epsRelative,
+        epsHu: resolved[i].epsHu,
         error: err,
         deltaNorm: r.deltaNorm[i],
       }));
@@ -99,6 +100,7 @@ export async function rhoHatCurve<O extends AttackOptions>(
         spec: formatEps(grid[k]),
         eps: mean(eps),
         epsRelative: mean(resolved.map((v) => v.epsRelative)),
+        epsHu: mean(resolved.map((v) => v.epsHu)),
         rhoHat: mean(r.error),
         slices,
       };

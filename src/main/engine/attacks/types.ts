@@ -13,13 +13,13 @@
  * deliver a cancellation while one runs); they call job.throwIfCancelled() and job.progress() between steps.
  */
 import type { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import type { RadonOperator } from '../physics';
 import type { Seed } from '../random';
 
-export const ATTACK_KINDS = ['pga-y', 'pgd-x', 'antun-x', 'generator', 'mismatch'] as const;
-export type AttackKind = (typeof ATTACK_KINDS)[number];
+export { ATTACK_KINDS, type AttackKind } from '@shared/robustness';
+import type { AttackKind } from '@shared/robustness';
 
 /**
  * Where the perturbation lives: 'y' the measurement (sinograms [B,A,D,1]), 'x' the image ([B,N,N,1], entering
@@ -97,10 +97,12 @@ export interface RhoHatPoint {
   eps: number;
   /** Mean over slices of the relative radius. */
   epsRelative: number;
+  /** Mean over slices of the HU-equivalent RMS radius (src/shared/eps.ts). */
+  epsHu: number;
   /** rho-hat(eps) = (1/B) sum_i Delta_max(x_i, eps), eq. (9) of papers/000. */
   rhoHat: number;
   /** Per slice: radius (absolute, relative), Delta_max, ||delta||. */
-  slices: { eps: number; epsRelative: number; error: number; deltaNorm: number }[];
+  slices: { eps: number; epsRelative: number; epsHu: number; error: number; deltaNorm: number }[];
 }
 
 export interface RhoHatCurve {

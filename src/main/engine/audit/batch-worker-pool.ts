@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { JobCancelledError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
 import type { BatchWorkerRun } from './batch-worker';
+import { workerScript } from '../worker-script';
 
 interface WorkerMessage {
   type: 'progress' | 'done' | 'error';
@@ -28,7 +29,11 @@ export class WorkerPool {
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./batch-worker-bootstrap.mjs', import.meta.url), {
+      const script = workerScript(
+        new URL('./batch-worker-bootstrap.mjs', import.meta.url),
+        'batch-series-worker',
+      );
+      const w = new Worker(script, {
         stdout: false,
         stderr: false,
       });

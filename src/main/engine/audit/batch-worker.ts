@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { AuditSpec } from '@shared/audit-spec';
-import { createJobContext } from '../host/job-context';
+import { createJobContext } from '../job-context';
 import type { DataInventory } from './inventory';
 import { runAudit } from './runner';
 

@@ -23,7 +23,7 @@ import type { AuditSummary } from '@shared/audit-results';
 import { InputError, JobCancelledError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
 import { initBackend } from '../backend';
-import { createJobContext, noJob, type JobContext } from '../host/job-context';
+import { createJobContext, noJob, type JobContext } from '../job-context';
 import { writeFileAtomic } from '../io/npy';
 import { inventoryData, type DataInventory, type InventorySeries } from './inventory';
 import {

@@ -17,10 +17,11 @@ import path from 'node:path';
 import { parseAuditSpec, type AuditSpecInput } from '@shared/audit-spec';
 import type { AuditSummary } from '@shared/audit-results';
 import { presetGeometry, type Geometry } from '@shared/geometry';
-import { noJob, type JobContext } from '../host/job-context';
+import { noJob, type JobContext } from '../job-context';
 import type { FbpConvNetPresetName } from '../models/fbpconvnet';
 import { METHOD_NAMES } from '../training';
-import { DEMO_SLICES, packageRoot } from './demo';
+import { packageRoot } from '../app-version';
+import { DEMO_SLICES } from './demo';
 import { runAudit, type AuditOutcome } from './runner';
 import { stepsForBudget, trainModels, type TrainedModel, type TrainSettings } from './train-models';
 
@@ -125,7 +126,7 @@ export async function runCtRobustness(o: CtRobustnessOptions): Promise<CtRobustn
       sources: o.data ?? [...DEMO_SLICES.map((s) => path.join(root, s)), 'ellipses'],
       phantoms: o.phantoms ?? 4,
     },
-    attack: { kind: 'pga-y', eps: ['0.5%', '1%', '2%'], steps: 20, smoothingSamples: 0, ...o.audit?.attack },
+    attack: { kind: 'pga-y', eps: ['0.5%', '1%', '2%'], steps: 20, ...o.audit?.attack },
     certification: { enabled: false, ...o.audit?.certification },
     report: { worstSlices: 1, ...o.audit?.report },
     seed: 0,

@@ -11,13 +11,13 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAuditSpec, type AuditSpecInput } from '@shared/audit-spec';
 import { presetGeometry, type Geometry } from '@shared/geometry';
-import { noJob, type JobContext } from '../host/job-context';
+import { noJob, type JobContext } from '../job-context';
 import type { FbpConvNetPresetName } from '../models/fbpconvnet';
 import { runAudit, type AuditOutcome } from './runner';
 import { trainModels, type TrainedModel, type TrainPlan, type TrainSettings } from './train-models';
+import { packageRoot } from '../app-version';
 
 export const DEMO_METHODS = ['ord', 'minmax', 'smt-grad'] as const;
 export const DEMO_TRAIN_STEPS = 100;
@@ -29,10 +29,6 @@ export const DEMO_SLICES = [
   'resources/demo/ge-head-05.dcm',
   'resources/demo/ge-head-15.dcm',
 ];
-
-export function packageRoot(): string {
-  return fileURLToPath(new URL('../../../../', import.meta.url));
-}
 
 export interface DemoOptions {
   outDir: string;
@@ -81,14 +77,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
       sources: o.data ?? [...DEMO_SLICES.map((s) => path.join(root, s)), 'ellipses'],
       phantoms: o.phantoms ?? 2,
     },
-    attack: { kind: 'pga-y', eps: ['0.5%', '1%', '2%'], steps: 20, smoothingSamples: 8, ...o.audit?.attack },
-    certification: {
-      space: 'x',
-      sigma: ['1%', '2%', '4%'],
-      eps: ['0.005%', '0.01%'],
-      samples: 32,
-      ...o.audit?.certification,
-    },
+    // The demo's budget (2 CPU cores, a few minutes): 20 attack steps per radius (warm-started, so the later
+    // radii start from a good point) and S = 50 smoothing samples with the two sigmas S = 50 certifies
+    // (eps/sigma <= 1.5 at c = 0.99). Everything else is the spec's defaults (src/shared/robustness.ts).
+    attack: { steps: 20, ...o.audit?.attack },
+    certification: { samples: 50, sigma: ['eps/0.5', 'eps/1'], ...o.audit?.certification },
     report: { worstSlices: 2, ...o.audit?.report },
     seed: 0,
     output: path.join(o.outDir, 'audit'),

@@ -1,7 +1,7 @@
 /**
  * The final images/ of an audit (images.ts has the files): the worst slices per model from the image cache,
- * recomputed (seeded, so identical) when the cache no longer holds them, written with the smoothed image of the
- * sigma the panels show; images/index.json lists them.
+ * recomputed (seeded, so identical) when the cache no longer holds them, with the smoothed estimate at each
+ * slice's best sigma; images/index.json lists them.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -9,18 +9,19 @@ import type { AuditSpec } from '@shared/audit-spec';
 import type { AuditSummary } from '@shared/audit-results';
 import { tf } from '../backend';
 import { writeFileAtomic } from '../io/npy';
-import { evaluateUnit, type UnitImages } from './evaluate-unit';
-import { IMAGES_DIR, loadCachedImages, removeCache, writeWorstImages, type WorstImageEntry } from './images';
+import { evaluateUnit } from './evaluate-unit';
+import {
+  IMAGES_DIR,
+  loadCachedImages,
+  removeCache,
+  worstCaseImages,
+  writeWorstImages,
+  type WorstCaseImages,
+  type WorstImageEntry,
+} from './images';
 import { measureSlice, type PreparedAudit } from './prepare';
 
 export const IMAGES_INDEX = 'images/index.json';
-
-/** The sigma whose smoothed image the panels show: the best sigma at the first certified radius, else the middle one. */
-export function panelSigmaIndex(spec: AuditSpec, summary: AuditSummary, model: string): number | null {
-  if (spec.attack.smoothingSamples === 0) return null;
-  const best = summary.certification?.bestSigma.find((b) => b.model === model && b.sigmaIndex !== null);
-  return best?.sigmaIndex ?? Math.floor((spec.certification.sigma.length - 1) / 2);
-}
 
 export async function finalizeImages(
   outDir: string,
@@ -30,7 +31,7 @@ export async function finalizeImages(
 ): Promise<WorstImageEntry[]> {
   const entries: WorstImageEntry[] = [];
   // Read what is needed from the cache, then start images/ afresh (a resumed audit may have older folders).
-  const cached = new Map<string, UnitImages | null>();
+  const cached = new Map<string, WorstCaseImages | null>();
   for (const w of summary.worst)
     for (const s of w.slices)
       cached.set(`${w.model}/${s.sliceIndex}`, await loadCachedImages(outDir, w.model, s.sliceIndex));
@@ -47,26 +48,25 @@ export async function finalizeImages(
         const xv = await sl.source.load(sl.ref, p.geometry.size);
         const { x, y } = measureSlice(p, spec, sl, xv);
         try {
-          im = (
-            await evaluateUnit({ index: sl.index, id: sl.id, seedId: sl.seedId, group: sl.group }, m, x, y, {
-              spec,
-              op: p.op,
-            })
-          ).images;
+          im = worstCaseImages(
+            (
+              await evaluateUnit(
+                { index: sl.index, id: sl.id, seedId: sl.seedId, group: sl.group },
+                m,
+                x,
+                y,
+                {
+                  spec,
+                  op: p.op,
+                },
+              )
+            ).images,
+          );
         } finally {
           tf.dispose([x, y]);
         }
       }
-      entries.push(
-        await writeWorstImages(
-          outDir,
-          w.model,
-          s.rank,
-          s.sliceIndex,
-          im,
-          panelSigmaIndex(spec, summary, w.model),
-        ),
-      );
+      entries.push(await writeWorstImages(outDir, w.model, s.rank, s.sliceIndex, im));
     }
   }
   await writeFileAtomic(path.join(outDir, IMAGES_INDEX), `${JSON.stringify({ worst: entries }, null, 2)}\n`);

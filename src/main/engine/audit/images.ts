@@ -15,6 +15,40 @@ import { readNpy, writeFileAtomic, writeNpy } from '../io/npy';
 import { encodeGrayPng } from '../io/png';
 import type { UnitImages } from './evaluate-unit';
 
+/**
+ * The images of one slice at one grid point (the largest radius for the worst-case panels): reference, clean,
+ * perturbed and the smoothed estimate at the slice's best sigma (null without certification), and the
+ * perturbation y' - y [views, detectors].
+ */
+export interface WorstCaseImages {
+  size: number;
+  views: number;
+  detectors: number;
+  reference: Float32Array;
+  clean: Float32Array;
+  perturbed: Float32Array;
+  perturbation: Float32Array;
+  smoothed: Float32Array | null;
+  /** The sigma index of `smoothed` (the slice's best sigma at this point). */
+  sigmaIndex: number | null;
+}
+
+/** The worst-case images of a unit at grid point `k` (default: the last, largest radius). */
+export function worstCaseImages(im: UnitImages, k = im.points.length - 1): WorstCaseImages {
+  const pt = im.points[k];
+  return {
+    size: im.size,
+    views: im.views,
+    detectors: im.detectors,
+    reference: im.reference,
+    clean: im.clean,
+    perturbed: pt.perturbed,
+    perturbation: pt.perturbation,
+    smoothed: pt.smoothed,
+    sigmaIndex: pt.bestSigma,
+  };
+}
+
 export const IMAGES_DIR = 'images';
 const CACHE_DIR = '.cache';
 
@@ -33,40 +67,38 @@ function cachePaths(auditDir: string, model: string, sliceIndex: number) {
   };
 }
 
-/** Save a unit's images in the cache (stack [3 + sigmas, N, N]: reference, clean, perturbed, smoothed per sigma). */
+/** Save a unit's worst-case images in the cache (stack [3 or 4, N, N]: reference, clean, perturbed, smoothed). */
 export async function cacheUnitImages(
   auditDir: string,
   model: string,
   sliceIndex: number,
-  im: UnitImages,
+  im: WorstCaseImages,
 ): Promise<void> {
   const p = cachePaths(auditDir, model, sliceIndex);
   await fs.mkdir(p.dir, { recursive: true });
   const n = im.size * im.size;
-  const layers = 3 + im.smoothed.length;
+  const layers = im.smoothed ? 4 : 3;
   const stack = new Float32Array(layers * n);
   stack.set(im.reference, 0);
   stack.set(im.clean, n);
   stack.set(im.perturbed, 2 * n);
-  im.smoothed.forEach((s, j) => {
-    if (s) stack.set(s, (3 + j) * n);
-  });
+  if (im.smoothed) stack.set(im.smoothed, 3 * n);
   await writeNpy(p.stack, stack, [layers, im.size, im.size]);
   await writeNpy(p.perturbation, im.perturbation, [im.views, im.detectors]);
-  await writeFileAtomic(p.meta, JSON.stringify({ smoothed: im.smoothed.map((s) => s !== null) }));
+  await writeFileAtomic(p.meta, JSON.stringify({ sigmaIndex: im.sigmaIndex }));
 }
 
 export async function loadCachedImages(
   auditDir: string,
   model: string,
   sliceIndex: number,
-): Promise<UnitImages | null> {
+): Promise<WorstCaseImages | null> {
   const p = cachePaths(auditDir, model, sliceIndex);
   try {
-    const meta = JSON.parse(await fs.readFile(p.meta, 'utf8')) as { smoothed: boolean[] };
+    const meta = JSON.parse(await fs.readFile(p.meta, 'utf8')) as { sigmaIndex: number | null };
     const stack = await readNpy(p.stack);
     const pert = await readNpy(p.perturbation);
-    const [, N] = stack.shape;
+    const [layers, N] = stack.shape;
     const n = N * N;
     const layer = (k: number) => stack.data.slice(k * n, (k + 1) * n);
     return {
@@ -74,7 +106,8 @@ export async function loadCachedImages(
       reference: layer(0),
       clean: layer(1),
       perturbed: layer(2),
-      smoothed: meta.smoothed.map((has, j) => (has ? layer(3 + j) : null)),
+      smoothed: layers > 3 ? layer(3) : null,
+      sigmaIndex: meta.sigmaIndex,
       perturbation: pert.data,
       views: pert.shape[0],
       detectors: pert.shape[1],
@@ -144,7 +177,8 @@ function diff(a: Float32Array, b: Float32Array): Float32Array {
  * A panel of N x N tiles (2 px white gaps): row 1 reference, clean, perturbed, smoothed on the reference's
  * [min, max]; row 2 the signed differences to the reference on one symmetric scale (mid-grey = 0).
  */
-export function panelPng(im: UnitImages, smoothed: Float32Array | null): Buffer {
+export function panelPng(im: WorstCaseImages): Buffer {
+  const smoothed = im.smoothed;
   const N = im.size;
   const gap = 2;
   const cols = smoothed ? 4 : 3;
@@ -179,21 +213,20 @@ export interface WorstImageEntry {
 
 /**
  * Write the final folders of the worst slices of one model: reference/clean/perturbed/smoothed .npy + PNG,
- * perturbation.npy + PNG (views x detectors), panel.png. `sigmaIndex` picks the smoothed image shown.
+ * perturbation.npy + PNG (views x detectors), panel.png. The smoothed image is the slice's best sigma.
  */
 export async function writeWorstImages(
   auditDir: string,
   model: string,
   rank: number,
   sliceIndex: number,
-  im: UnitImages,
-  sigmaIndex: number | null,
+  im: WorstCaseImages,
 ): Promise<WorstImageEntry> {
   const rel = path.join(IMAGES_DIR, model, `worst-${rank}-${sliceKey(sliceIndex)}`);
   const dir = path.join(auditDir, rel);
   await fs.mkdir(dir, { recursive: true });
   const N = im.size;
-  const smoothed = sigmaIndex !== null ? (im.smoothed[sigmaIndex] ?? null) : null;
+  const smoothed = im.smoothed;
   const [lo, hi] = range(im.reference);
   const files: string[] = [];
   const img = async (name: string, v: Float32Array) => {
@@ -212,7 +245,7 @@ export async function writeWorstImages(
     encodeGrayPng(toGray(im.perturbation, -pm, pm), im.detectors, im.views),
   );
   files.push('perturbation.npy', 'perturbation.png');
-  await writeFileAtomic(path.join(dir, 'panel.png'), panelPng(im, smoothed));
+  await writeFileAtomic(path.join(dir, 'panel.png'), panelPng(im));
   files.push('panel.png');
   const diffRange = Math.max(
     1e-12,
@@ -224,14 +257,14 @@ export async function writeWorstImages(
     sliceIndex,
     dir: rel,
     files,
-    sigmaIndex: smoothed ? sigmaIndex : null,
+    sigmaIndex: smoothed ? im.sigmaIndex : null,
     range: [lo, hi],
     diffRange,
   };
 }
 
 /** Read back a final worst-slice folder (for `report --from`). */
-export async function readWorstImages(auditDir: string, e: WorstImageEntry): Promise<UnitImages> {
+export async function readWorstImages(auditDir: string, e: WorstImageEntry): Promise<WorstCaseImages> {
   const dir = path.join(auditDir, e.dir);
   const read = async (name: string) => (await readNpy(path.join(dir, `${name}.npy`))).data;
   const pert = await readNpy(path.join(dir, 'perturbation.npy'));
@@ -242,7 +275,8 @@ export async function readWorstImages(auditDir: string, e: WorstImageEntry): Pro
     reference,
     clean: await read('clean'),
     perturbed: await read('perturbed'),
-    smoothed: [smoothed],
+    smoothed,
+    sigmaIndex: e.sigmaIndex,
     perturbation: pert.data,
     views: pert.shape[0],
     detectors: pert.shape[1],

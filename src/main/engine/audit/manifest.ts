@@ -11,9 +11,10 @@ import type { AuditSpec } from '@shared/audit-spec';
 import type { Geometry } from '@shared/geometry';
 import { backendInfo, type WebGpuAdapterSummary } from '../backend';
 import { writeFileAtomic } from '../io/npy';
-import { appVersion, type ModelCard } from '../models/card';
+import type { ModelCard } from '../models/card';
 import type { DataInventory, InventoryFile, InventorySeries } from './inventory';
 import { stringifyRedacted, type Redactor } from './phi';
+import { APP_VERSION } from '../app-version';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'ct-audit/audit-manifest';
@@ -124,7 +125,7 @@ export function phiStatement(policy: 'exclude' | 'include'): string {
 }
 
 export function appSection(): AuditManifest['app'] {
-  return { name: 'ct-audit', version: appVersion() };
+  return { name: 'ct-audit', version: APP_VERSION };
 }
 
 export function withoutIdentifiers(

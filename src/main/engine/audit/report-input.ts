@@ -28,6 +28,7 @@ import { readManifest } from './manifest';
 import { adapterLabel } from '../backend';
 import { makeRedactor } from './phi';
 import { readResults, RESULTS_FILE } from './result-store';
+import { maxCertifiableRadius } from '../certify';
 
 const SPEC_FILE = 'spec.json';
 const SUMMARY_FILE = 'summary.json';
@@ -56,6 +57,11 @@ export interface ReportInputOptions {
   extraNotes?: string[];
 }
 
+/** The largest eps/sigma S samples certify at confidence c (certify/certify.ts maxCertifiableRadius at sigma 1). */
+function maxRatioText(samples: number, confidence: number, quantile: number): string {
+  return maxCertifiableRadius(samples, 1, confidence, quantile).toFixed(2);
+}
+
 /** The ReportInput of an audit folder. */
 export async function buildReportInput(outDir: string, o: ReportInputOptions = {}): Promise<ReportInput> {
   const spec: AuditSpec = parseAuditSpec(await readJson(path.join(outDir, SPEC_FILE)));
@@ -67,8 +73,8 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     worst: WorstImageEntry[];
   };
   const redact = makeRedactor(o.redactTerms ?? []);
-  const attackLines = lines.filter((l) => l.test === 'attack');
-  const certLines = lines.filter((l) => l.test === 'certify');
+  const attackLines = lines;
+  const certLines = lines.filter((l) => l.certification !== null);
   const models = manifest.models.map(modelEntry);
   const a = spec.attack;
 
@@ -98,8 +104,8 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
         eps: e?.meanValue ?? mean(at.map((l) => l.eps.value)),
         epsRelative: p.meanRelative ?? 0,
         rhoHat: p.rhoHat,
-        spread: spreadOf(at.map((l) => l.attack!.perturbed.error)),
-        relativeError: mean(at.map((l) => l.attack!.perturbed.error / l.reference.norm)),
+        spread: spreadOf(at.map((l) => l.attack.perturbed.error)),
+        relativeError: mean(at.map((l) => l.attack.perturbed.error / l.reference.norm)),
         psnr: p.meanPsnr,
         slices: p.stats.n,
       });
@@ -131,7 +137,6 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
         .filter((l) => l.model.name === t.model && l.epsIndex === t.epsIndex)
         .flatMap((l) => l.certification!.perSigma.filter((s) => s.sigmaIndex === t.sigmaIndex));
       const e = c.eps.find((x) => x.index === t.epsIndex)!;
-      const sg = c.sigma.find((x) => x.index === t.sigmaIndex)!;
       const reasons = new Map<string, { count: number; minSamples: number | null }>();
       for (const s of per.filter((v) => v.abstain)) {
         const key = s.reason ?? 'abstain';
@@ -141,7 +146,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       }
       rows.push({
         model: t.model,
-        sigma: sg.meanValue,
+        sigma: t.meanSigma,
         space: c.space,
         eps: e.meanValue,
         epsRelative: e.meanRelative ?? 0,
@@ -177,13 +182,13 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
         confidence: c.confidence,
         samples: c.samples,
         points: mine.map((t) => ({
-          sigma: c.sigma.find((s) => s.index === t.sigmaIndex)!.meanValue,
+          sigma: t.meanSigma,
           certifiedDiscrepancy: t.abstentions === 0 ? t.meanCertified : null,
           smoothedPsnr: t.meanSmoothedPsnr,
           certifiedPsnr: t.meanCertifiedPsnr,
           abstained: t.abstentions,
         })),
-        bestSigma: b.sigmaIndex === null ? null : c.sigma.find((s) => s.index === b.sigmaIndex)!.meanValue,
+        bestSigma: b.sigmaIndex === null ? null : mine.find((t) => t.sigmaIndex === b.sigmaIndex)!.meanSigma,
         bestReason: b.reason,
       });
     }
@@ -199,7 +204,9 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     const im = await readWorstImages(outDir, e);
     const [lo, hi] = e.range;
     const sm =
-      e.sigmaIndex !== null ? line.attack!.smoothed.find((s) => s.sigmaIndex === e.sigmaIndex) : undefined;
+      e.sigmaIndex !== null
+        ? line.certification?.perSigma.find((s) => s.sigmaIndex === e.sigmaIndex)
+        : undefined;
     worstCases.push({
       model: e.model,
       slice: sliceLabel(line),
@@ -209,25 +216,24 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       reference: im.reference,
       clean: im.clean,
       perturbed: im.perturbed,
-      smoothed: im.smoothed[0] ?? null,
+      smoothed: im.smoothed,
       sigma: sm?.sigmaValue ?? null,
       perturbation: { views: im.views, detectors: im.detectors, data: im.perturbation },
       window: { center: (lo + hi) / 2, width: Math.max(1e-6, hi - lo), unit: 'x', name: 'reference range' },
       cleanError: line.clean.error,
-      perturbedError: line.attack!.perturbed.error,
+      perturbedError: line.attack.perturbed.error,
       cleanPsnr: line.clean.psnr,
-      perturbedPsnr: line.attack!.perturbed.psnr,
-      smoothedPsnr: sm?.quality.psnr ?? null,
+      perturbedPsnr: line.attack.perturbed.psnr,
+      smoothedPsnr: sm?.smoothed.psnr ?? null,
     });
   }
 
-  // Per-slice rows: the attack radii, with the smoothed reconstruction at the attacked input (panel sigma).
-  const panelSigma = new Map(index.worst.map((w) => [w.model, w.sigmaIndex]));
+  // Per-slice rows: every radius, with the smoothed estimate and certificate at the attacked input at the
+  // model's best sigma for that radius (summary.json), else the first sigma.
   const slices: ReportSliceRow[] = attackLines.map((l) => {
     const j =
-      panelSigma.get(l.model.name) ??
-      (l.attack!.smoothed.length > 0 ? Math.floor((l.attack!.smoothed.length - 1) / 2) : null);
-    const sm = j !== null && j !== undefined ? l.attack!.smoothed.find((s) => s.sigmaIndex === j) : undefined;
+      c?.bestSigma.find((b) => b.model === l.model.name && b.epsIndex === l.epsIndex)?.sigmaIndex ?? 0;
+    const sm = l.certification?.perSigma.find((s) => s.sigmaIndex === j);
     return {
       model: l.model.name,
       slice: sliceLabel(l),
@@ -235,14 +241,14 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       eps: l.eps.value,
       epsRelative: l.eps.relative ?? 0,
       cleanError: l.clean.error,
-      perturbedError: l.attack!.perturbed.error,
+      perturbedError: l.attack.perturbed.error,
       cleanPsnr: l.clean.psnr,
-      perturbedPsnr: l.attack!.perturbed.psnr,
+      perturbedPsnr: l.attack.perturbed.psnr,
       sigma: sm?.sigmaValue ?? null,
-      medianDiscrepancy: null,
-      certifiedDiscrepancy: null,
-      smoothedPsnr: sm?.quality.psnr ?? null,
-      abstainReason: null,
+      medianDiscrepancy: sm?.median ?? null,
+      certifiedDiscrepancy: sm?.certified ?? null,
+      smoothedPsnr: sm?.smoothed.psnr ?? null,
+      abstainReason: sm?.abstain ? sm.reason : null,
     };
   });
 
@@ -266,7 +272,9 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     for (const b of c.bestSigma.filter(
       (x) => x.epsIndex === headlineCertEps(summary) && x.sigmaIndex !== null,
     ))
-      headlineSigma[b.model] = c.sigma.find((s) => s.index === b.sigmaIndex)!.meanValue;
+      headlineSigma[b.model] = c.table.find(
+        (t) => t.model === b.model && t.epsIndex === b.epsIndex && t.sigmaIndex === b.sigmaIndex,
+      )!.meanSigma;
   const notes: string[] = [];
   if (summary.slices.count < 10)
     notes.push(
@@ -277,7 +285,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       notes.push(`Model ${m.id}: training ${m.trainingStatus}.`);
   if (c)
     notes.push(
-      `Certified radii live in ${c.space === 'x' ? 'image' : 'measurement'} space (${c.eps.map((e) => e.spec).join(', ')} of the clean ${c.space === 'x' ? 'image' : 'sinogram'} norm): randomized smoothing certifies only radii comparable to the per-pixel noise sigma, far below the attack's radii.`,
+      `Certificates are computed at every attacked radius, in ${c.space === 'x' ? 'image' : 'measurement'} space, for the smoothed median error against the ${c.reference === 'truth' ? 'reference slice' : 'clean reconstruction'}: a certificate at radius eps needs a smoothing noise sigma of at least eps divided by ${maxRatioText(c.samples, c.confidence, c.quantile)} per element (S = ${c.samples}, c = ${c.confidence}), so l2 certificates at the larger radii come with heavily smoothed (low-PSNR) estimates.`,
     );
   notes.push(...(o.extraNotes ?? []));
   const settings: Record<string, string | number | boolean | null> = {};

@@ -4,7 +4,7 @@
  * its overall folder and by `ct-audit report --from <dir>`.
  */
 import path from 'node:path';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import { buildReport } from './report/index';
 import { buildReportInput } from './report-input';
 

@@ -19,11 +19,11 @@ import { parseAuditSpec, type AuditSpec } from '@shared/audit-spec';
 import { summarySchema, type AuditSummary, type ResultLine } from '@shared/audit-results';
 import { CtAuditError, InputError, JobCancelledError, UsageError } from '@shared/errors';
 import { initBackend, tf } from '../backend';
-import { createJobContext, noJob, type JobContext } from '../host/job-context';
+import { createJobContext, noJob, type JobContext } from '../job-context';
 import { writeFileAtomic } from '../io/npy';
-import { evaluateUnit, linesPerUnit } from './evaluate-unit';
+import { evaluateUnit, linesPerUnit, type GeneratorCache } from './evaluate-unit';
 import { finalizeImages, IMAGES_INDEX } from './finalize-images';
-import { cacheUnitImages, pruneCache, topK, type WorstImageEntry } from './images';
+import { cacheUnitImages, pruneCache, topK, worstCaseImages, type WorstImageEntry } from './images';
 import type { DataInventory } from './inventory';
 import {
   appSection,
@@ -170,6 +170,8 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
   let writer: Awaited<ReturnType<typeof openResults>> | undefined;
   let manifest: AuditManifest | undefined;
   let run: ManifestRun | undefined;
+  // Perturbation generators (attack 'generator'), trained once per model and radius for the whole run.
+  const generators: GeneratorCache = new Map();
   try {
     if (o.resume) {
       const storedText = await fs.readFile(path.join(outDir, SPEC_FILE), 'utf8').catch(() => undefined);
@@ -218,12 +220,11 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
     await writeManifest(outDir, manifest, p.redact);
 
     // Worst-slice tracking per model (Delta_max at the largest attack radius), from the lines so far.
-    const lastEps = spec.attack.eps.length - 1;
+    const lastEps = linesPerUnit(spec) - 1;
     const worstK = spec.report.worstSlices;
     const errors = new Map<string, Map<number, number>>(p.models.map((m) => [m.name, new Map()]));
     const track = (l: ResultLine) => {
-      if (l.test === 'attack' && l.epsIndex === lastEps)
-        errors.get(l.model.name)?.set(l.slice.index, l.attack!.perturbed.error);
+      if (l.epsIndex === lastEps) errors.get(l.model.name)?.set(l.slice.index, l.attack.perturbed.error);
     };
     writer.existing.lines.forEach(track);
     const unitKeyOf = (s: PreparedSlice, model: string) => `${model}\u0000${s.id}`;
@@ -274,6 +275,7 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
               spec,
               op: p.op,
               job: inner,
+              generators,
               onProgress: (f, phase) => {
                 fraction = f;
                 emit(f, phase);
@@ -288,7 +290,7 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
           }
           if (r.lines.length !== unitLines)
             throw new Error(`audit: unit produced ${r.lines.length} lines, expected ${unitLines}`);
-          if (worstK > 0) await cacheUnitImages(outDir, m.name, s.index, r.images);
+          if (worstK > 0) await cacheUnitImages(outDir, m.name, s.index, worstCaseImages(r.images));
           await writer.append(r.lines);
           r.lines.forEach(track);
           if (worstK > 0) await pruneCache(outDir, m.name, new Set(topK(errors.get(m.name)!, worstK)));
@@ -349,6 +351,7 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
     }
     throw e;
   } finally {
+    for (const g of generators.values()) g.dispose();
     p.dispose();
   }
 }

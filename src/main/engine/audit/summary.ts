@@ -1,10 +1,16 @@
 /**
  * summary.json from results.jsonl alone (DESIGN.md section 5): rho-hat(eps) per model with its spread over
- * slices (eq. 9 of papers/000), the certification table, the best sigma per model and radius, and the worst
- * slices. A pure function of the lines, independent of their order (they are sorted first), so a resumed
+ * slices (eq. 9 of papers/000), the smoothed estimates and certificates at every attacked radius (papers/002
+ * Table 1: per model, radius and sigma; the best sigma per model and radius), and the worst slices. A pure function of the lines, independent of their order (they are sorted first), so a resumed
  * audit, an uninterrupted one and `ct-audit report --from` give the same file.
  */
-import { SUMMARY_FORMAT, type AuditSummary, type ResultLine, type Stats } from '@shared/audit-results';
+import {
+  SUMMARY_FORMAT,
+  SUMMARY_VERSION,
+  type AuditSummary,
+  type ResultLine,
+  type Stats,
+} from '@shared/audit-results';
 
 export function stats(values: readonly number[]): Stats {
   const n = values.length;
@@ -34,12 +40,7 @@ function meanOrNull(values: readonly (number | null)[]): number | null {
 }
 
 function compareLines(a: ResultLine, b: ResultLine): number {
-  return (
-    a.model.index - b.model.index ||
-    a.slice.index - b.slice.index ||
-    (a.test === b.test ? 0 : a.test === 'attack' ? -1 : 1) ||
-    a.epsIndex - b.epsIndex
-  );
+  return a.model.index - b.model.index || a.slice.index - b.slice.index || a.epsIndex - b.epsIndex;
 }
 
 /** The summary of `lines` (any order); `worstSlices` per model (default 3). */
@@ -58,8 +59,8 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
     sliceGroups.set(l.slice.index, l.slice.group);
   }
   const models = [...modelsByIndex.values()].sort((a, b) => a.index - b.index);
-  const attackLines = lines.filter((l) => l.test === 'attack');
-  const certLines = lines.filter((l) => l.test === 'certify');
+  const attackLines = lines;
+  const certLines = lines.filter((l) => l.certification !== null);
 
   const epsOf = (ls: ResultLine[]) => {
     const byIndex = new Map<number, ResultLine[]>();
@@ -71,6 +72,7 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
         spec: g[0].eps.spec,
         meanValue: mean(g.map((l) => l.eps.value)),
         meanRelative: meanOrNull(g.map((l) => l.eps.relative)),
+        meanHu: meanOrNull(g.map((l) => l.eps.hu)),
       }));
   };
 
@@ -86,27 +88,28 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
     const cleanStats = stats(clean.map((l) => l.clean.error));
     const points = attackEps.map((e) => {
       const at = mine.filter((l) => l.epsIndex === e.index);
-      const errors = at.map((l) => l.attack!.perturbed.error);
+      const errors = at.map((l) => l.attack.perturbed.error);
       const st = stats(errors);
-      const sigmaIdx = [...new Set(at.flatMap((l) => l.attack!.smoothed.map((s) => s.sigmaIndex)))].sort(
-        (a, b) => a - b,
-      );
+      const sigmaIdx = [
+        ...new Set(at.flatMap((l) => (l.certification?.perSigma ?? []).map((s) => s.sigmaIndex))),
+      ].sort((a, b) => a - b);
       return {
         epsIndex: e.index,
         spec: e.spec,
         meanRelative: meanOrNull(at.map((l) => l.eps.relative)),
+        meanHu: meanOrNull(at.map((l) => l.eps.hu)),
         rhoHat: st.mean,
         stats: st,
         ratioToClean: cleanStats.mean > 0 ? st.mean / cleanStats.mean : null,
-        meanPsnr: meanOrNull(at.map((l) => l.attack!.perturbed.psnr)),
-        meanSsim: mean(at.map((l) => l.attack!.perturbed.ssim)),
+        meanPsnr: meanOrNull(at.map((l) => l.attack.perturbed.psnr)),
+        meanSsim: mean(at.map((l) => l.attack.perturbed.ssim)),
         smoothed: sigmaIdx.map((j) => {
-          const s = at.flatMap((l) => l.attack!.smoothed.filter((v) => v.sigmaIndex === j));
+          const s = at.flatMap((l) => (l.certification?.perSigma ?? []).filter((v) => v.sigmaIndex === j));
           return {
             sigmaIndex: j,
             sigma: s[0].sigma,
-            meanError: mean(s.map((v) => v.quality.error)),
-            meanPsnr: meanOrNull(s.map((v) => v.quality.psnr)),
+            meanError: mean(s.map((v) => v.smoothed.error)),
+            meanPsnr: meanOrNull(s.map((v) => v.smoothed.psnr)),
           };
         }),
       };
@@ -131,7 +134,7 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
         sliceIndex: l.slice.index,
         sliceId: l.slice.id,
         group: l.slice.group,
-        error: l.attack!.perturbed.error,
+        error: l.attack.perturbed.error,
         cleanError: l.clean.error,
       })),
     });
@@ -140,16 +143,12 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
   let certification: AuditSummary['certification'] = null;
   if (certLines.length > 0) {
     const c0 = certLines[0].certification!;
-    const sigmaIndex = new Map<number, { spec: string; values: number[] }>();
+    const sigmaIndex = new Map<number, string>();
     for (const l of certLines)
-      for (const s of l.certification!.perSigma) {
-        const e = sigmaIndex.get(s.sigmaIndex) ?? { spec: s.sigma, values: [] };
-        e.values.push(s.sigmaValue);
-        sigmaIndex.set(s.sigmaIndex, e);
-      }
+      for (const s of l.certification!.perSigma) sigmaIndex.set(s.sigmaIndex, s.sigma);
     const sigmas = [...sigmaIndex.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([index, e]) => ({ index, spec: e.spec, meanValue: mean(e.values) }));
+      .map(([index, spec]) => ({ index, spec }));
     const certEps = epsOf(certLines);
     const table: NonNullable<AuditSummary['certification']>['table'] = [];
     const bestSigma: NonNullable<AuditSummary['certification']>['bestSigma'] = [];
@@ -168,6 +167,8 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
             certifiedSlices: cert.length,
             abstentions: per.length - cert.length,
             reasons: [...new Set(per.filter((v) => v.abstain).map((v) => v.reason ?? 'abstain'))],
+            meanSigma: mean(per.map((v) => v.sigmaValue)),
+            meanSigmaHu: meanOrNull(per.map((v) => v.sigmaHu)),
             meanMedian: mean(per.map((v) => v.median)),
             meanCertified: cert.length > 0 ? mean(cert.map((v) => v.certified as number)) : null,
             maxCertified:
@@ -184,10 +185,11 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
               cert.length === per.length && cert.length > 0
                 ? mean(cert.map((v) => v.certifiedQuality?.ssim ?? 0))
                 : null,
+            minMaxRadius: Math.min(...per.map((v) => v.maxRadius)),
           };
         });
         table.push(...rows);
-        // As the certify command's sigma sweep: the best mean certified PSNR with every slice certified.
+        // The best mean certified PSNR with every slice certified (papers/002 Table 1's "best sigma").
         let best: (typeof rows)[number] | undefined;
         for (const r of rows) {
           if (
@@ -208,6 +210,7 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
       }
     }
     certification = {
+      reference: c0.reference,
       space: c0.space,
       samples: c0.samples,
       confidence: c0.confidence,
@@ -221,7 +224,7 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
 
   return {
     format: SUMMARY_FORMAT,
-    version: 1,
+    version: SUMMARY_VERSION,
     lines: lines.length,
     slices: { count: sliceGroups.size, groups: new Set(sliceGroups.values()).size },
     models: models.map((m) => ({
@@ -232,7 +235,12 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
     })),
     attack:
       attackLines.length > 0
-        ? { kind: attackLines[0].attack!.kind, space: attackLines[0].eps.space, eps: attackEps }
+        ? {
+            kind: attackLines[0].attack.kind,
+            space: attackLines[0].eps.space,
+            grid: attackLines[0].eps.grid,
+            eps: attackEps,
+          }
         : null,
     rhoHat,
     certification,

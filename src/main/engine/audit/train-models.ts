@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Geometry } from '@shared/geometry';
-import { createJobContext, type JobContext } from '../host/job-context';
+import { createJobContext, type JobContext } from '../job-context';
 import { readCard, type ModelCard } from '../models/card';
 import type { FbpConvNetPresetName } from '../models/fbpconvnet';
 import { CHECKPOINT_FILE, train } from '../training';

@@ -1,32 +1,24 @@
 /**
- * certify: randomized smoothing for reconstruction (papers/002 section 3, Algorithms 3-4; DESIGN.md section 4).
+ * certify: randomized smoothing for reconstruction (papers/002 section 3, Algorithms 3-4; DESIGN.md section 4),
+ * with the error measured against a fixed reference so that Corollary 3.2 holds (smoothing.ts).
  *
- *   certify(model, y', { sigma, samples, confidence, eps, space?, reference? }) -> CertifiedSlice[]
- *       median and certified discrepancy (or abstain + reason + the S that would do), their reconstructions,
- *       PSNR/SSIM against the reference
- *   certifyRadii(...)         several radii from one set of samples
- *   sigmaSweep(...)           a grid of sigma and the one with the best certified PSNR
- *   sampleDiscrepancies(...)  the S discrepancies per slice (batched, memory-bounded: the hot loop)
+ *   certify(model, y', { reference, sigma, samples, confidence, radii, space? }) -> per radius, per slice:
+ *       the smoothed median error and its reconstruction, the certified bound (or abstain + reason + the S
+ *       that would do + the largest radius this S certifies), the certified sample's reconstruction
+ *   maxCertifiableRadius(S, sigma, c, q)      the largest radius S samples certify
+ *   sampleErrors(...)         the S errors per slice (batched, memory-bounded: the hot loop)
  *   certifiedOrderStatistic({ samples, eps, sigma, confidence, quantile }) -> { k | abstain, p, minSamples }
  *   normalCdf, normalQuantile, binomialCdf: the exact numerics behind it
  */
+export { certify, maxCertifiableRadius, type CertifyOptions, type CertifiedSlice } from './certify';
 export {
-  certify,
-  certifyRadii,
-  sigmaSweep,
-  type CertifyOptions,
-  type CertifiedSlice,
-  type ImageQuality,
-  type SigmaSweepOptions,
-  type SigmaSweepResult,
-} from './certify';
-export {
-  sampleDiscrepancies,
+  sampleErrors,
   reconstructSample,
+  resolveSmoothing,
   defaultBatchSize,
   SMOOTHING_MAX_BATCH,
   SMOOTHING_MEMORY_BYTES,
-  type DiscrepancySamples,
+  type ErrorSamples,
   type SmoothingOptions,
   type SmoothingSpace,
 } from './smoothing';

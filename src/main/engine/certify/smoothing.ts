@@ -1,12 +1,20 @@
 /**
- * Smoothed discrepancy samples (Definition 3.1 / Algorithm 3 of papers/002): for a measurement y' (possibly
- * attacked) and S smoothing noises delta_k ~ N(0, sigma^2 I), the discrepancies
+ * Smoothed error samples (Algorithm 3 of papers/002, with a fixed reference): for a measurement y' (possibly
+ * attacked), a FIXED reference image r (the ground-truth slice, or f of the clean measurement) and S smoothing
+ * noises delta_k ~ N(0, sigma^2 I), the errors
  *
- *   l(f(y' + A delta_k), f(y'))     space 'x' (as in papers/002: the noise perturbs the image, enters as A delta)
- *   l(f(y' + delta_k), f(y'))       space 'y' (the noise perturbs the measurement directly)
+ *   e_k = l(f(y' + A delta_k), r)     space 'x' (as papers/002: the noise perturbs the image, enters as A delta)
+ *   e_k = l(f(y' + delta_k), r)       space 'y' (the noise perturbs the measurement directly)
  *
- * with l the normalized MSE of eq. (1), (1/n) ||a - b||^2. This is the hot loop: the S noisy copies of a slice
- * are pushed through f in chunks of `batchSize` (memory-bounded), each chunk in one tidy.
+ * with l the per-pixel MSE of eq. (1), (1/n) ||a - b||^2. Why a fixed r and not papers/002's discrepancy
+ * l(f(y' + delta), f(y')): Corollary 3.2 rests on the percentile-smoothing lemma (Chiang et al. 2020, Lemma
+ * 2.2), which holds for a FIXED function of the smoothed input; the discrepancy's second argument f(y') moves
+ * with the input, and the bound then fails (tests/unit/certify/validity.test.ts shows a smooth counterexample
+ * with a median of 1 against a "bound" of ~1e-19). e_k(y') = h(y' + delta_k) with h = l(f(.), r) fixed, so
+ * the lemma holds exactly.
+ *
+ * This is the hot loop: the S noisy copies of a slice are pushed through f in chunks of `batchSize`
+ * (memory-bounded), each chunk in one tidy.
  *
  * Noise k of slice b is drawn from its own seeded stream `${seed}/slice-${b}/sample-${k}`, so any sample can
  * be regenerated exactly: the reconstructions of the median and certified samples are recomputed afterwards
@@ -14,7 +22,7 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { RadonOperator, checkBatchShape } from '../physics';
 import { createRng, type Seed } from '../random';
@@ -38,12 +46,12 @@ export interface SmoothingOptions {
   op?: RadonOperator;
 }
 
-export interface DiscrepancySamples {
+export interface ErrorSamples {
   sigma: number;
   samples: number;
   space: SmoothingSpace;
   batchSize: number;
-  /** Per slice: the S discrepancies in sample order. */
+  /** Per slice: the S errors l(f(y'_b + noise_k), r_b) in sample order. */
   values: Float64Array[];
   /** Per slice: sample indices sorted by increasing discrepancy (ties by index). */
   order: Int32Array[];
@@ -123,19 +131,24 @@ function noisyMeasurements(r: Resolved, yb: tf.Tensor4D, b: number, k0: number, 
 }
 
 /**
- * The S discrepancies of every slice of y [B,A,D,1]. Progress: one step per chunk (phase 'certify').
- * Leaves tf.memory().numTensors unchanged (also per chunk).
+ * The S errors against `reference` [B,N,N,1] of every slice of y [B,A,D,1]. Progress: one step per chunk
+ * (phase 'certify'). Leaves tf.memory().numTensors unchanged (also per chunk).
  */
-export async function sampleDiscrepancies(
+export async function sampleErrors(
   model: Reconstructor,
   y: tf.Tensor4D,
+  reference: tf.Tensor4D,
   options: SmoothingOptions,
   job?: JobContext,
   progress: { phase?: string; offset?: number; total?: number } = {},
-): Promise<DiscrepancySamples> {
+): Promise<ErrorSamples> {
   const r = resolveSmoothing(model, options);
   checkBatchShape('certify', y, r.op.rangeShape);
+  checkBatchShape('certify', reference, r.op.domainShape);
   const B = y.shape[0];
+  if (reference.shape[0] !== B) {
+    throw new UsageError(`certify: the reference has ${reference.shape[0]} slices, y has ${B}`);
+  }
   const chunks = Math.ceil(r.samples / r.batchSize);
   const total = progress.total ?? B * chunks;
   let step = progress.offset ?? 0;
@@ -143,7 +156,7 @@ export async function sampleDiscrepancies(
   const order: Int32Array[] = [];
   for (let b = 0; b < B; b++) {
     const yb = tf.slice(y, [b, 0, 0, 0], [1, -1, -1, -1]);
-    const base = model.reconstruct(yb);
+    const base = tf.slice(reference, [b, 0, 0, 0], [1, -1, -1, -1]);
     const vals = new Float64Array(r.samples);
     try {
       for (let k0 = 0; k0 < r.samples; k0 += r.batchSize) {

@@ -20,7 +20,7 @@ import {
   type HostToOwnerMessage,
   type OwnerToHostMessage,
 } from '@shared/host-protocol';
-import { createJobContext } from './job-context';
+import { createJobContext } from '../job-context';
 import { SeriesStore } from './series-store';
 import type { HostMethodImpl, MethodContext } from './methods/context';
 import { dicomScan, dicomSlice } from './methods/dicom';

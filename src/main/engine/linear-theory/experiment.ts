@@ -3,7 +3,7 @@
  * (theorem1.ts) against B-hat learned by the min-max training of eq. (12) (minmax-train.ts) on the
  * simulated problem (problem.ts), compared by the paper's three metrics.
  */
-import type { JobContext } from '../host/job-context';
+import type { JobContext } from '../job-context';
 import { createRng, type Seed } from '../random';
 import { conditionNumber, frobeniusNorm, identity, matMul, spectralNorm, sub, type Matrix } from './matrix';
 import { MINMAX_TRAIN_DEFAULTS, trainMinmaxLinear, type MinmaxTrainOptions } from './minmax-train';

@@ -6,6 +6,7 @@
  *   ssimTensor / ssim   Gaussian-window SSIM (11x11, sigma 1.5, K1 0.01, K2 0.03), as scikit-image's
  *   ssimMapTensor       the SSIM map over the 'valid' window positions
  *   mseTensor / mse     (1/n) ||a - b||^2: the loss l of papers/002 eq. (1) and its discrepancy
+ *   mseLoss             its batch mean as one scalar (the training loss)
  *   nmseTensor / nmse   ||a - b||^2 / ||b||^2
  */
 export { type DataRangeOptions } from './check';
@@ -20,4 +21,4 @@ export {
   SSIM_K1,
   SSIM_K2,
 } from './ssim';
-export { mse, mseTensor, nmse, nmseTensor } from './mse';
+export { mse, mseLoss, mseTensor, nmse, nmseTensor } from './mse';

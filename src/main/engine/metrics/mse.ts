@@ -47,3 +47,8 @@ export function mse(a: tf.Tensor, b: tf.Tensor): Float32Array {
 export function nmse(a: tf.Tensor, b: tf.Tensor): Float32Array {
   return readAndDispose(nmseTensor(a, b));
 }
+
+/** The data loss of papers/002 eq. (1) as one scalar: (1/n) ||xHat - x||^2 per slice, averaged over the batch. */
+export function mseLoss(xHat: tf.Tensor, x: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.squaredDifference(xHat, x));
+}

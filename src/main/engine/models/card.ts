@@ -4,7 +4,6 @@
  * description and split, metrics, software versions and backend, and a SHA-256 of the weights. Loading
  * validates the card and refuses a model whose geometry differs from the requested one, naming the field.
  */
-import { createRequire } from 'node:module';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -93,16 +92,6 @@ const cardSchema = z.object({
 export type ModelCard = z.infer<typeof cardSchema>;
 
 export const CANONICAL_UNIT = 'canonical x = max(0, 1 + HU/1000) (attenuation relative to water)';
-
-/** The app version from package.json ('unknown' when it cannot be found, e.g. in a bundle). */
-export function appVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return (require('../../../../package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** Validates parsed JSON as a model card; `where` names the file in errors. */
 export function parseCard(json: unknown, where: string): ModelCard {

@@ -13,7 +13,7 @@ import type { Geometry } from '@shared/geometry';
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
 import { RadonOperator, type FbpOptions } from '../physics';
-import type { ApplyOptions, TrainableReconstructor } from '../training/method';
+import type { ApplyOptions, TrainableReconstructor } from './reconstructor';
 import { buildResidualUnet, checkUnetConfig, type UnetConfig } from './unet';
 
 export type FbpConvNetPresetName = 'paper' | 'small' | 'tiny';

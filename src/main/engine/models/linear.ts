@@ -16,7 +16,7 @@ import { InputError, UsageError } from '@shared/errors';
 import { makeGeometry, type Geometry } from '@shared/geometry';
 import { tf } from '../backend';
 import { radonForwardArray } from '../physics';
-import type { TrainableReconstructor } from '../training/method';
+import type { TrainableReconstructor } from './reconstructor';
 import type { Reconstructor } from './reconstructor';
 
 /** Largest B accepted (bytes, float32). */

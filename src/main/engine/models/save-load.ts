@@ -22,7 +22,6 @@ import { registerFusedBatchNorm } from './batch-norm';
 import { writeFileAtomic } from '../io/npy';
 import type { FbpOptions } from '../physics';
 import {
-  appVersion,
   CANONICAL_UNIT,
   CARD_FILE,
   CARD_FORMAT,
@@ -37,6 +36,7 @@ import { FbpConvNet, type FbpConvNetConfig } from './fbpconvnet';
 import { FbpReconstructor } from './fbp-reconstructor';
 import type { Reconstructor } from './reconstructor';
 import type { UnetConfig } from './unet';
+import { APP_VERSION } from '../app-version';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -53,7 +53,7 @@ function sha256(bytes: Uint8Array): string {
 function softwareInfo(): ModelCard['software'] {
   const info = backendInfo();
   return {
-    app: appVersion(),
+    app: APP_VERSION,
     versions: info.versions,
     backend: info.backend,
     provider: info.provider,

@@ -18,7 +18,7 @@ export {
   resolveFilterOptions,
 } from './filters';
 export type { FilterName, FilterOptions } from './filters';
-export { opNormSq, computeOpNormSq } from './radon-norm';
+export { opNormSq, computeOpNormSq, frobeniusNormSq } from './radon-norm';
 export type { OpNormResult } from './radon-norm';
 export {
   registerRadonKernels,

@@ -54,3 +54,40 @@ export function computeOpNormSq(g: Geometry, iters = 30, tol = 1e-7): OpNormResu
 export function opNormSq(g: Geometry, iters = 30, tol = 1e-7): number {
   return computeOpNormSq(g, iters, tol).normSq;
 }
+
+const frobeniusCache = new Map<string, number>();
+
+/**
+ * ||A||_F^2 = sum of the squared entries of the Joseph projector = E ||A z||^2 for white noise z of unit
+ * variance per pixel: the l2 norm, in measurement space, of "1 unit of white image noise". It turns a
+ * measurement perturbation into its HU-equivalent RMS (src/shared/eps.ts). Exact: the same plan and the same
+ * interpolation weights as josephForward (ray k, line l, detector d puts weight w_k (1 - t) on padded pixel
+ * idx and w_k t on idx + 1, t = g - idx; the zero padding at 0 and N + 1 is not part of the matrix).
+ * Cached per geometry.
+ */
+export function frobeniusNormSq(g: Geometry): number {
+  const plan = josephPlan(g);
+  const key = `${plan.size}/${plan.views}/${plan.detectors}/${g.detectorSpacing}`;
+  const hit = frobeniusCache.get(key);
+  if (hit !== undefined) return hit;
+  const N = plan.size;
+  let total = 0;
+  for (let k = 0; k < plan.views; k++) {
+    const a = plan.alpha[k];
+    let sum = 0;
+    for (let l = 0; l < N; l++) {
+      const kl = k * N + l;
+      const bl = plan.beta[kl];
+      for (let d = plan.lo[kl]; d <= plan.hi[kl]; d++) {
+        const gd = bl + a * d;
+        const idx = gd | 0;
+        const t = gd - idx;
+        if (idx >= 1 && idx <= N) sum += (1 - t) * (1 - t);
+        if (idx + 1 >= 1 && idx + 1 <= N) sum += t * t;
+      }
+    }
+    total += sum * plan.weight[k] * plan.weight[k];
+  }
+  frobeniusCache.set(key, total);
+  return total;
+}

@@ -4,17 +4,9 @@
  *   train(options) -> { model, training, validation, card }        trainer.ts
  *   createMethod(name, hyper) / METHOD_FACTORIES                   methods/index.ts
  *   TRAIN_DEFAULTS, METHOD_HYPERS, resolveHyper                    defaults.ts (every default, with its paper value)
- *   TrainingMethod, TrainableReconstructor, MethodContext          method.ts (the contract)
+ *   TrainingMethod, MethodContext                                  method.ts (the contract; TrainableReconstructor is in models)
  */
-export type {
-  ApplyOptions,
-  MethodContext,
-  MethodName,
-  StepResult,
-  TrainableReconstructor,
-  TrainBatch,
-  TrainingMethod,
-} from './method';
+export type { MethodContext, MethodName, StepResult, TrainBatch, TrainingMethod } from './method';
 export { METHOD_NAMES } from './method';
 export {
   TRAIN_DEFAULTS,

@@ -8,7 +8,7 @@ import type { Geometry } from '@shared/geometry';
 import type { tf } from '../backend';
 import type { RadonOperator } from '../physics';
 import type { Rng } from '../random';
-import type { Reconstructor } from '../models/reconstructor';
+import type { TrainableReconstructor } from '../models/reconstructor';
 
 export const METHOD_NAMES = [
   'ord',
@@ -21,33 +21,6 @@ export const METHOD_NAMES = [
   'smt-grad',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
-
-/** Options of TrainableReconstructor.apply. */
-export interface ApplyOptions {
-  /**
-   * With training = true: false keeps batch norm's moving statistics unchanged (batch statistics are still
-   * used), for the extra forward passes of inner maximizations (PGD, power iterations). Default true.
-   */
-  updateStats?: boolean;
-}
-
-/** A reconstructor with trainable weights. */
-export interface TrainableReconstructor extends Reconstructor {
-  /** f(y); with training = true batch norm uses batch statistics and updates its moving averages. */
-  apply(y: tf.Tensor4D, training: boolean, opts?: ApplyOptions): tf.Tensor4D;
-  /** The variables the model optimizer updates. */
-  trainableVariables(): tf.Variable[];
-  /**
-   * The weight matrices / kernels that weight penalties act on (l2 decay, Parseval): dense matrices and
-   * convolution kernels (FBPConvNet: the rank-4 conv and transposed-conv kernels; no biases or BN parameters).
-   */
-  kernelVariables(): tf.Variable[];
-  /**
-   * Every variable that defines the model, trainable or not (e.g. batch-norm moving statistics), in a fixed
-   * order; checkpoints save these. Default when absent: trainableVariables().
-   */
-  stateVariables?(): tf.Variable[];
-}
 
 /** One mini-batch: reference images x [B,N,N,1] and their measurements y = A x (+ noise) [B,A,D,1]. */
 export interface TrainBatch {

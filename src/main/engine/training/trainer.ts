@@ -27,7 +27,7 @@ import {
   type DataSource,
   type DataSplit,
 } from '../data';
-import { noJob, type JobContext } from '../host/job-context';
+import { noJob, type JobContext } from '../job-context';
 import { FbpConvNet, type FbpConvNetPresetName, type FbpSettings } from '../models/fbpconvnet';
 import { FbpReconstructor } from '../models/fbp-reconstructor';
 import type { ModelCard, TrainingRecord, ValidationMetrics } from '../models/card';
@@ -36,7 +36,8 @@ import { RadonOperator } from '../physics';
 import { createRng } from '../random';
 import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { METHOD_OPTIMIZER_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
-import type { MethodContext, MethodName, TrainableReconstructor } from './method';
+import type { TrainableReconstructor } from '../models/reconstructor';
+import type { MethodContext, MethodName } from './method';
 import { createMethod } from './methods';
 import { checkResumable, learningRateAt, type TrainSettings } from './settings';
 import { ValidationSet } from './validation';

@@ -7,7 +7,7 @@
 import type { CtAuditApi, Unsubscribe } from '@shared/api';
 import { DisconnectedError, fail, type IpcEvent, type IpcResult } from '@shared/ipc';
 import { decodeFrame, encodeFrame } from '@shared/wire';
-import { TOKEN_PARAM, WS_PATH, type WebServerMessage } from '@shared/web-protocol';
+import { TOKEN_PARAM, WS_PATH, describeClose, type WebServerMessage } from '@shared/web-protocol';
 
 export type SocketState = 'connecting' | 'open' | 'closed';
 
@@ -67,11 +67,14 @@ export function createWebSocketApi(origin: string, token: string): WebSocketApi 
         resolve(err);
       }
       // 1006 without ever opening is what a refused upgrade (wrong token, server down) looks like.
+      const why = describeClose(e.code);
       setState(
         'closed',
         e.code === 1006
           ? 'cannot reach the server (stopped, restarted with a new token, or the token in the URL is wrong)'
-          : `connection closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`,
+          : why
+            ? `the server closed the connection: ${why} (${e.code}); reconnecting`
+            : `connection closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`,
       );
       setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, 10_000);

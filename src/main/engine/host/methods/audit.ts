@@ -49,7 +49,7 @@ export async function auditRun(
     data: { sources: p.data, ...(p.maxSlices ? { maxSlices: p.maxSlices } : {}) },
     geometry: p.geometry,
     noise: p.noise,
-    attack: { kind: p.attack.kind, eps: p.attack.eps, steps: p.attack.steps },
+    attack: p.attack,
     certification: p.certification,
     seed: p.seed,
     report: { pdf: p.report },
@@ -194,7 +194,7 @@ export async function batchRun(
     data: { sources: p.folders, ...(p.maxSlices ? { maxSlices: p.maxSlices } : {}) },
     geometry: p.geometry,
     noise: p.noise,
-    attack: { kind: p.attack.kind, eps: p.attack.eps, steps: p.attack.steps },
+    attack: p.attack,
     certification: p.certification,
     seed: p.seed,
     report: { pdf: p.report },
@@ -253,7 +253,7 @@ export async function auditImages(p: HostParamOverrides['audit:images']): Promis
     reference: xArrayToHu(im.reference),
     clean: xArrayToHu(im.clean),
     perturbed: xArrayToHu(im.perturbed),
-    smoothed: im.smoothed[0] ? xArrayToHu(im.smoothed[0]) : null,
+    smoothed: im.smoothed ? xArrayToHu(im.smoothed) : null,
     perturbation: im.perturbation,
   };
 }

@@ -1,5 +1,5 @@
 /** What every engine-host method gets: its job (progress, cancellation) and the host's series store. */
-import type { JobContext } from '../job-context';
+import type { JobContext } from '../../job-context';
 import type { SeriesStore } from '../series-store';
 
 export interface MethodContext {

@@ -1,38 +1,17 @@
 /**
- * `robustness:run`: the robustness check of one slice with one reconstructor f (FBP or a saved model):
- *   1. y = A x (+ noise), f(y): the clean reconstruction and its error ||f(y) - x||;
- *   2. an l2-ball attack over an eps grid (pga-y in measurement space, pgd-x in image space) with warm
- *      starts: rho-hat(eps) (eq. 9 of papers/000; one slice, so rho-hat = Delta_max), and the perturbed
- *      reconstruction and perturbation at the largest eps;
- *   3. randomized-smoothing certification of y at one radius for each sigma (Algorithm 3 of papers/002):
- *      median and certified discrepancy or abstain with the reason, smoothed PSNR/SSIM; the median-sample
- *      reconstruction of the best sigma is the "smoothed" image.
- * Images leave in HU; errors and discrepancies stay in canonical units (as the engine computes them).
+ * `robustness:run`: the one-slice audit of the app (the Audit view's slice and the comparison view). A thin
+ * wrapper over engine/audit/slice-audit.ts: the request becomes an audit spec whose data is the slice's file,
+ * and the slice is evaluated with the folder audit's own preparation and evaluation unit, so the app shows the
+ * numbers `ct-audit audit` writes for the same slice and settings. Images leave in HU; errors stay in canonical
+ * units (as the engine computes them).
  */
-import { parseEps, parseEpsList, resolveEps } from '@shared/eps';
-import { parseNoiseSpec } from '@shared/noise-spec';
+import { parseAuditSpec } from '@shared/audit-spec';
 import { xArrayToHu } from '@shared/units';
 import type { HostParamOverrides } from '@shared/host-protocol';
-import type { CertificationRow, RobustnessResult, RhoHatPointWire } from '@shared/ipc';
-import { initBackend, tf } from '../../backend';
-import { pgaY, pgdX, referenceNorms, rhoHatCurve } from '../../attacks';
-import { sigmaSweep } from '../../certify';
-import { simulateMeasurements } from '../../data';
-import { frameToCanonical } from '../../dicom';
-import { psnr, ssim } from '../../metrics';
-import { FbpReconstructor, loadModel, type Reconstructor } from '../../models';
-import { RadonOperator } from '../../physics';
-import { createRng } from '../../random';
-import { geometryOf } from './fbp';
-import { yieldToEventLoop, type MethodContext } from './context';
-
-function finiteOrNull(v: number | undefined | null): number | null {
-  return v === undefined || v === null || !Number.isFinite(v) ? null : v;
-}
-
-function quality(x: tf.Tensor4D, img: tf.Tensor4D, dataRange: number): { psnr: number; ssim: number } {
-  return tf.tidy(() => ({ psnr: psnr(x, img, { dataRange })[0], ssim: ssim(x, img, { dataRange })[0] }));
-}
+import type { RobustnessResult } from '@shared/ipc';
+import { initBackend } from '../../backend';
+import { auditSlice } from '../../audit/slice-audit';
+import type { MethodContext } from './context';
 
 export async function robustnessRun(
   p: HostParamOverrides['robustness:run'],
@@ -40,147 +19,50 @@ export async function robustnessRun(
 ): Promise<RobustnessResult> {
   const t0 = performance.now();
   const { job, store } = ctx;
-  const grid = parseEpsList(p.attack.eps, 'eps');
-  const certEps = parseEps(p.certify.eps, 'certified eps');
-  const noise = parseNoiseSpec(p.noise);
-  const attack = p.attack.kind === 'pga-y' ? pgaY : pgdX;
-  job.progress({ phase: 'prepare', step: 0, total: 1, message: 'loading the model' });
+  job.progress({ phase: 'prepare', step: 0, total: 1, message: 'loading the models and the slice' });
   await initBackend();
-
-  let model: Reconstructor;
-  let name: string;
-  if (p.model.kind === 'fbp') {
-    model = new FbpReconstructor(geometryOf(p.geometry));
-    name = 'FBP';
-  } else {
-    model = (await loadModel(p.model.path)).model;
-    name = p.model.name;
-  }
-  const g = model.geometry;
-  const tensors: tf.Tensor[] = [];
-  try {
-    const { slice } = store.slice(p.source.seriesKey, p.source.index);
-    const image = await store.image(slice.file);
-    const canonical = frameToCanonical(
-      image.frames[slice.frameIndex],
-      image.meta.rows,
-      image.meta.columns,
-      g.size,
-    );
-    const op = new RadonOperator(g);
-    const x = tf.tensor4d(canonical.x, [1, g.size, g.size, 1]);
-    tensors.push(x);
-    const y = simulateMeasurements(op, x, { noise, rngs: [createRng(p.seed).fork('noise')] });
-    tensors.push(y);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of canonical.x) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    const dataRange = hi - lo || 1;
-    const cleanT = model.reconstruct(y);
-    tensors.push(cleanT);
-    const clean = cleanT.dataSync() as Float32Array;
-    const cleanQuality = quality(x, cleanT, dataRange);
-    job.throwIfCancelled();
-    await yieldToEventLoop();
-
-    // 2. rho-hat over the eps grid; keep the images of the largest eps.
-    let perturbed = new Float32Array(clean);
-    let perturbation = new Float32Array(0);
-    let perturbedQuality = cleanQuality;
-    const curve = await rhoHatCurve(
-      attack,
-      model,
-      x,
-      y,
-      grid,
-      { steps: p.attack.steps, seed: p.seed, op },
+  const { slice } = store.slice(p.source.seriesKey, p.source.index);
+  const spec = parseAuditSpec({
+    models: p.models.map((m) => (m.kind === 'fbp' ? 'fbp' : { path: m.path, name: m.name })),
+    baseline: true,
+    data: { sources: [slice.file] },
+    geometry: p.geometry,
+    noise: p.noise,
+    seed: p.seed,
+    attack: p.attack,
+    certification: p.certification,
+    report: { worstSlices: 0, pdf: false },
+  });
+  const out = await auditSlice(
+    spec,
+    { file: slice.file, frame: slice.frameIndex },
+    {
       job,
-      {
-        onPoint: (_pt, r) => {
-          perturbed = Float32Array.from(r.perturbedRecon.dataSync());
-          perturbation = Float32Array.from(r.delta.dataSync());
-          perturbedQuality = quality(x, r.perturbedRecon, dataRange);
-        },
-      },
-    );
-    const rhoHat: RhoHatPointWire[] = curve.points.map((pt) => ({
-      spec: pt.spec,
-      eps: pt.eps,
-      epsRelative: pt.epsRelative,
-      error: pt.rhoHat,
-      deltaNorm: pt.slices[0].deltaNorm,
-    }));
-    await yieldToEventLoop();
-
-    // 3. certification of the clean measurement at one radius, for each sigma.
-    const norm = referenceNorms(p.certify.space, x, op)[0];
-    const resolved = resolveEps(certEps, norm);
-    const sweep = await sigmaSweep(
-      model,
-      y,
-      {
-        sigmas: p.certify.sigmas,
-        samples: p.certify.samples,
-        confidence: p.certify.confidence,
-        eps: resolved.eps,
-        space: p.certify.space,
-        seed: p.seed,
-        op,
-        reference: x,
-      },
-      job,
-    );
-    const certification: CertificationRow[] = sweep.perSigma.map(({ slices: [s] }) => ({
-      sigma: s.sigma,
-      samples: s.samples,
-      confidence: s.confidence,
-      space: s.space,
-      eps: s.eps,
-      epsRelative: resolved.epsRelative,
-      p: s.p,
-      median: s.median,
-      certified: s.certified,
-      abstain: s.abstain,
-      reason: s.reason,
-      k: s.k,
-      minSamples: s.minSamples,
-      coverage: s.coverage,
-      psnr: {
-        base: finiteOrNull(s.quality?.base.psnr),
-        median: finiteOrNull(s.quality?.median.psnr),
-        certified: finiteOrNull(s.quality?.certified?.psnr),
-      },
-      ssim: {
-        base: finiteOrNull(s.quality?.base.ssim),
-        median: finiteOrNull(s.quality?.median.ssim),
-        certified: finiteOrNull(s.quality?.certified?.ssim),
-      },
-    }));
-    const shown = sweep.best?.index ?? 0;
-    return {
-      model: { name, description: model.describe() },
-      geometry: g,
-      attackKind: p.attack.kind,
-      reference: xArrayToHu(canonical.x),
-      clean: xArrayToHu(clean),
-      perturbed: xArrayToHu(perturbed),
-      smoothed: xArrayToHu(sweep.perSigma[shown].slices[0].medianRecon),
-      perturbation,
-      perturbationSpace: attack.space as 'x' | 'y',
-      cleanError: curve.cleanError[0],
-      rhoHat,
-      quality: { clean: cleanQuality, perturbed: perturbedQuality },
-      certification,
-      shownSigma: shown,
-      bestSigma: sweep.best?.sigma ?? null,
-      bestReason: sweep.bestReason,
-      elapsedMs: performance.now() - t0,
-    };
-  } finally {
-    tf.dispose(tensors);
-    model.dispose();
-  }
+      onProgress: (f, phase) =>
+        job.progress({ phase: 'audit', step: Math.round(f * 1000) / 10, total: 100, message: phase }),
+    },
+  );
+  const first = out.models[0].images;
+  const hu = (v: Float32Array | null) => (v ? xArrayToHu(v) : null);
+  return {
+    sliceId: out.sliceId,
+    geometry: out.geometry,
+    attack: spec.attack,
+    certification: spec.certification,
+    reference: xArrayToHu(first.reference),
+    models: out.models.map((m) => ({
+      name: m.name,
+      description: m.description,
+      lines: m.lines,
+      clean: xArrayToHu(m.images.clean),
+      points: m.images.points.map((pt) => ({
+        perturbed: xArrayToHu(pt.perturbed),
+        smoothed: hu(pt.smoothed),
+        certified: hu(pt.certified),
+        perturbation: pt.perturbation,
+        bestSigma: pt.bestSigma,
+      })),
+    })),
+    elapsedMs: performance.now() - t0,
+  };
 }

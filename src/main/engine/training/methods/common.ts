@@ -1,34 +1,9 @@
 /**
- * Helpers shared by the training methods: the data loss, one optimizer step on the model with named loss
- * terms, per-slice l2 norms and the projection onto per-slice l2 balls.
+ * Helpers shared by the training methods: one optimizer step on the model with named loss terms. The data
+ * loss is metrics' mseLoss; per-slice norms and projections are in ../../ops.
  */
 import { tf } from '../../backend';
 import type { MethodContext, StepResult } from '../method';
-
-/** The data loss of papers/002 eq. (1), (1/n) ||xHat - x||^2 per slice, averaged over the batch. */
-export function mseLoss(xHat: tf.Tensor, x: tf.Tensor): tf.Scalar {
-  return tf.mean(tf.squaredDifference(xHat, x));
-}
-
-/** Axes 1..rank-1 of a batched tensor. */
-function itemAxes(t: tf.Tensor): number[] {
-  return Array.from({ length: t.rank - 1 }, (_, k) => k + 1);
-}
-
-/** ||t_b||_2 per batch item, shaped [B,1,...,1] (broadcasts against t). */
-export function itemNorms(t: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.sqrt(tf.sum(tf.square(t), itemAxes(t), true)));
-}
-
-/** Each item scaled to unit l2 norm (zero items stay zero). */
-export function normalizeItems(t: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.div(t, tf.maximum(itemNorms(t), 1e-30)));
-}
-
-/** Euclidean projection of each item onto ||d_b|| <= eps_b (eps shaped [B,1,...,1]). */
-export function projectItems(d: tf.Tensor, eps: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(d, tf.minimum(1, tf.div(eps, tf.maximum(itemNorms(d), 1e-30)))));
-}
 
 /**
  * One optimizer step on the model's trainable variables. `loss` returns the total to minimize and its

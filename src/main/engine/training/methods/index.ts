@@ -60,4 +60,4 @@ export {
 export { parsevalTerm } from './parseval';
 export { pgdPerturbation, type PgdSettings } from './pgd';
 export { powerIteration, type SpectralSettings } from './jacobian';
-export { mseLoss, minimizeModel } from './common';
+export { minimizeModel } from './common';

@@ -22,7 +22,9 @@
 import { tf } from '../../backend';
 import type { MethodContext, TrainBatch, TrainingMethod } from '../method';
 import { resolveHyper } from '../defaults';
-import { itemNorms, minimizeModel, mseLoss, normalizeItems, stateless } from './common';
+import { mseLoss } from '../../metrics';
+import { normalizeSlices, sliceNorms } from '../../ops';
+import { minimizeModel, stateless } from './common';
 
 export interface SpectralSettings {
   powerIterations: number;
@@ -31,7 +33,7 @@ export interface SpectralSettings {
 
 /** Finite-difference step h_b so that ||h_b A v_b|| = fdStep ||y_b||, shaped [B,1,1,1]. */
 function fdSteps(y: tf.Tensor, av: tf.Tensor, fdStep: number): tf.Tensor {
-  return tf.tidy(() => tf.div(tf.mul(itemNorms(y), fdStep), tf.maximum(itemNorms(av), 1e-30)));
+  return tf.tidy(() => tf.div(tf.mul(sliceNorms(y), fdStep), tf.maximum(sliceNorms(av), 1e-30)));
 }
 
 /**
@@ -46,7 +48,7 @@ export function powerIteration(
   const f = (y: tf.Tensor4D) => ctx.model.apply(y, true, { updateStats: false });
   const shape = batch.x.shape;
   const start = ctx.rng.fillNormal(new Float32Array(shape[0] * shape[1] * shape[2] * shape[3]));
-  let v = tf.tidy(() => normalizeItems(tf.tensor4d(start, shape))) as tf.Tensor4D;
+  let v = tf.tidy(() => normalizeSlices(tf.tensor4d(start, shape))) as tf.Tensor4D;
   const fy = f(batch.y);
   const vjp = (w: tf.Tensor) => tf.grad((yy: tf.Tensor) => tf.sum(tf.mul(f(yy as tf.Tensor4D), w)))(batch.y);
   let sigma: Float32Array = new Float32Array(shape[0]);
@@ -56,7 +58,7 @@ export function powerIteration(
       const h = fdSteps(batch.y, av, s.fdStep);
       const jav = tf.div(tf.sub(f(tf.add(batch.y, tf.mul(h, av)) as tf.Tensor4D), fy), h); // J A v
       const u = ctx.op.adjoint(vjp(jav) as tf.Tensor4D); // A^T J^T J A v
-      return [normalizeItems(u) as tf.Tensor4D, tf.reshape(itemNorms(jav), [-1])];
+      return [normalizeSlices(u) as tf.Tensor4D, tf.reshape(sliceNorms(jav), [-1])];
     });
     sigma = norms.dataSync() as Float32Array;
     norms.dispose();
@@ -90,7 +92,7 @@ export function createJacobian(options: Record<string, unknown> = {}): TrainingM
           const fy = ctx.model.apply(batch.y, true);
           const mse = mseLoss(fy, batch.x);
           const jav = tf.div(tf.sub(ctx.model.apply(yPert, true, { updateStats: false }), fy), h);
-          const spectralNorm = tf.max(itemNorms(jav)) as tf.Scalar;
+          const spectralNorm = tf.max(sliceNorms(jav)) as tf.Scalar;
           const penalty = tf.mul(beta, spectralNorm) as tf.Scalar;
           return { total: tf.add(mse, penalty), terms: { mse, spectralNorm, penalty } };
         });

@@ -6,7 +6,8 @@
 import { tf } from '../../backend';
 import type { TrainingMethod } from '../method';
 import { resolveHyper } from '../defaults';
-import { minimizeModel, mseLoss, stateless } from './common';
+import { mseLoss } from '../../metrics';
+import { minimizeModel, stateless } from './common';
 
 export function createL2(options: Record<string, unknown> = {}): TrainingMethod {
   const hyper = resolveHyper('l2', options);

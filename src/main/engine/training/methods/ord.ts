@@ -1,7 +1,8 @@
 /** `ord`: ordinary training, min E l(f(y), x) — eq. (5) of papers/000 with mu = 0; "Ord" of papers/002. */
 import type { TrainingMethod } from '../method';
 import { resolveHyper } from '../defaults';
-import { minimizeModel, mseLoss, stateless } from './common';
+import { mseLoss } from '../../metrics';
+import { minimizeModel, stateless } from './common';
 
 export function createOrd(options: Record<string, unknown> = {}): TrainingMethod {
   return {

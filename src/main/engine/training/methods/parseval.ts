@@ -10,7 +10,8 @@
 import { tf } from '../../backend';
 import type { TrainingMethod } from '../method';
 import { resolveHyper } from '../defaults';
-import { minimizeModel, mseLoss, stateless } from './common';
+import { mseLoss } from '../../metrics';
+import { minimizeModel, stateless } from './common';
 
 /** ||G - I/k||_F^2 for one kernel, G the Gram matrix of its unfolded matrix on the smaller side. */
 export function parsevalTerm(w: tf.Tensor): tf.Scalar {

@@ -13,7 +13,9 @@
 import { tf } from '../../backend';
 import type { MethodContext, TrainBatch, TrainingMethod } from '../method';
 import { resolveHyper } from '../defaults';
-import { itemNorms, minimizeModel, mseLoss, normalizeItems, projectItems, stateless } from './common';
+import { mseLoss } from '../../metrics';
+import { normalizeSlices, projectL2, sliceNorms } from '../../ops';
+import { minimizeModel, stateless } from './common';
 
 export interface PgdSettings {
   epsRelative: number;
@@ -29,7 +31,7 @@ export interface PgdSettings {
 export function pgdPerturbation(batch: TrainBatch, ctx: MethodContext, s: PgdSettings): tf.Tensor4D {
   const image = s.space === 'image';
   const base = image ? batch.x : batch.y;
-  const eps = tf.tidy(() => tf.mul(itemNorms(base), s.epsRelative));
+  const eps = tf.tidy(() => tf.mul(sliceNorms(base), s.epsRelative));
   const toY = (d: tf.Tensor): tf.Tensor4D =>
     image
       ? (tf.add(batch.y, ctx.op.forward(d as tf.Tensor4D)) as tf.Tensor4D)
@@ -41,7 +43,7 @@ export function pgdPerturbation(batch: TrainBatch, ctx: MethodContext, s: PgdSet
   for (let t = 0; t < s.steps; t++) {
     const next = tf.tidy(() => {
       const g = gradOf(delta);
-      return projectItems(tf.add(delta, tf.mul(normalizeItems(g), tf.mul(eps, s.stepSize))), eps);
+      return projectL2(tf.add(delta, tf.mul(normalizeSlices(g), tf.mul(eps, s.stepSize))), eps);
     });
     delta.dispose();
     delta = next;
@@ -67,7 +69,7 @@ export function createPgd(options: Record<string, unknown> = {}): TrainingMethod
       const delta = pgdPerturbation(batch, ctx, settings);
       const yAdv = tf.add(batch.y, delta) as tf.Tensor4D;
       const relSize = tf.tidy(
-        () => tf.mean(tf.div(itemNorms(delta), tf.maximum(itemNorms(batch.y), 1e-30))).dataSync()[0],
+        () => tf.mean(tf.div(sliceNorms(delta), tf.maximum(sliceNorms(batch.y), 1e-30))).dataSync()[0],
       );
       try {
         const r = minimizeModel(ctx, () => {

@@ -21,7 +21,9 @@
 import { tf } from '../../backend';
 import { resolveHyper } from '../defaults';
 import type { MethodContext, StepResult, TrainBatch, TrainingMethod } from '../method';
-import { itemNorms, minimizeModel, mseLoss, normalizeItems, projectItems, stateless } from './common';
+import { mseLoss } from '../../metrics';
+import { normalizeSlices, projectL2, sliceNorms } from '../../ops';
+import { minimizeModel, stateless } from './common';
 
 export interface SmtAdvHyper {
   epsRelative: number;
@@ -33,7 +35,7 @@ export interface SmtAdvHyper {
 
 /** Per-slice RMS of x, shaped [B,1,1,1]. */
 export function itemRms(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.div(itemNorms(x), Math.sqrt(x.size / x.shape[0])));
+  return tf.tidy(() => tf.div(sliceNorms(x), Math.sqrt(x.size / x.shape[0])));
 }
 
 /**
@@ -81,7 +83,7 @@ export function smoothedPgdPerturbation(
   ctx: MethodContext,
   h: SmtAdvHyper,
 ): SmoothedPgdResult {
-  const eps = tf.tidy(() => tf.mul(itemNorms(batch.x), h.epsRelative));
+  const eps = tf.tidy(() => tf.mul(sliceNorms(batch.x), h.epsRelative));
   const sigma = tf.tidy(() => tf.mul(itemRms(batch.x), h.sigmaRelative));
   const aDelta = smoothingNoiseY(batch.x, ctx, h.samples, sigma);
   const lossOf = (xi: tf.Tensor): tf.Scalar =>
@@ -96,7 +98,7 @@ export function smoothedPgdPerturbation(
     for (let t = 0; t < h.steps; t++) {
       const [next, value] = tf.tidy(() => {
         const { value, grad } = gradOf(xi);
-        return [projectItems(tf.add(xi, tf.mul(normalizeItems(grad), tf.mul(eps, h.stepSize))), eps), value];
+        return [projectL2(tf.add(xi, tf.mul(normalizeSlices(grad), tf.mul(eps, h.stepSize))), eps), value];
       });
       if (t === 0) start = value.dataSync()[0];
       value.dispose();
@@ -126,7 +128,7 @@ export function createSmtAdvMethod(
       const p = smoothedPgdPerturbation(batch, ctx, h);
       const yAdv = tf.tidy(() => tf.add(batch.y, ctx.op.forward(p.xi)) as tf.Tensor4D);
       const xiRelative = tf.tidy(
-        () => tf.mean(tf.div(itemNorms(p.xi), tf.maximum(itemNorms(batch.x), 1e-30))).dataSync()[0],
+        () => tf.mean(tf.div(sliceNorms(p.xi), tf.maximum(sliceNorms(batch.x), 1e-30))).dataSync()[0],
       );
       try {
         const r = minimizeModel(ctx, () => {

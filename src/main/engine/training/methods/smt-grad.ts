@@ -21,7 +21,8 @@
 import { tf } from '../../backend';
 import { resolveHyper } from '../defaults';
 import type { MethodContext, StepResult, TrainBatch, TrainingMethod } from '../method';
-import { minimizeModel, mseLoss, stateless } from './common';
+import { mseLoss } from '../../metrics';
+import { minimizeModel, stateless } from './common';
 import { itemRms, smoothingNoiseY } from './smt-adv';
 
 export interface SmtGradHyper {

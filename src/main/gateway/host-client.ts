@@ -86,12 +86,17 @@ export class HostClient {
       let isReady = false;
       const timer = setTimeout(() => {
         const message = `the compute engine did not start within ${Math.round(this.options.startTimeoutMs / 1000)} s`;
-        this.setStatus({ state: 'crashed', message });
+        // Given up on: what this host does from now on (a late 'ready', the exit the kill causes) is
+        // ignored, so the message stays the timeout's and no restart loop begins (each try would load
+        // the engine for another start timeout); the next call starts a new host.
+        this.transport = undefined;
         this.ready = undefined;
         transport.kill();
+        this.setStatus({ state: 'crashed', message });
         reject(new EngineStoppedError(message));
       }, this.options.startTimeoutMs);
       transport.onMessage((m) => {
+        if (this.transport !== transport) return; // a host given up on or replaced
         if (m.type === 'ready') {
           isReady = true;
           clearTimeout(timer);
@@ -101,7 +106,7 @@ export class HostClient {
       });
       transport.onExit(({ reason }) => {
         clearTimeout(timer);
-        if (this.transport !== transport) return; // an old host we replaced
+        if (this.transport !== transport) return; // a host given up on or replaced
         this.transport = undefined;
         this.ready = undefined;
         this.failPending(

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { HostToOwnerMessage, OwnerToHostMessage } from '@shared/host-protocol';
 import { transferables } from '@shared/wire';
+import { workerScript } from '../engine/worker-script';
 import type { HostTransport } from './host-client';
 
 export interface WorkerHostOptions {
@@ -13,7 +14,11 @@ export interface WorkerHostOptions {
 }
 
 export function spawnWorkerHost(options: WorkerHostOptions = {}): HostTransport {
-  const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
+  const script = workerScript(
+    new URL('../engine/host/worker-bootstrap.mjs', import.meta.url),
+    'engine-host-worker',
+  );
+  const worker = new Worker(script, {
     env: { ...process.env, ...options.env },
     stdout: false,
     stderr: false,

@@ -21,7 +21,7 @@ import {
 } from '@shared/ipc';
 import { ENGINE_INFO_METHOD, isEngineChannel } from '@shared/host-protocol';
 import { fsList } from './fs-list';
-import { auditDir, auditFolder, batchDir, modelDir } from './workspace';
+import { auditDir, auditFolder, batchDir, modelDir } from '../engine/host/workspace';
 import type { HostClient } from './host-client';
 import type { PathPolicy } from './path-policy';
 
@@ -94,8 +94,8 @@ export class Gateway {
       }
       case IpcChannel.RobustnessRun: {
         const r = request as IpcRequest<typeof IpcChannel.RobustnessRun>;
-        const model = await this.resolveModel(r.model);
-        return this.o.host.call(IpcChannel.RobustnessRun, { ...r, model }, r.jobId ?? randomUUID());
+        const models = await Promise.all(r.models.map((m) => this.resolveModel(m)));
+        return this.o.host.call(IpcChannel.RobustnessRun, { ...r, models }, r.jobId ?? randomUUID());
       }
       case IpcChannel.AuditRun: {
         const r = request as IpcRequest<typeof IpcChannel.AuditRun>;
