@@ -8,7 +8,7 @@
  * - a software adapter is not used automatically (backend/index.ts), and finding that out in-process would
  *   leave a Vulkan instance alive in an engine that then runs on wasm.
  * The answer is kept in CT_AUDIT_WEBGPU_PROBE for this process and inherited by its workers and children,
- * so a process tree probes once.
+ * so a process tree probes once (again only if it changes VK_ICD_FILENAMES / VK_DRIVER_FILES).
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -95,21 +95,33 @@ export function noAdapterReason(): string {
     : 'no WebGPU adapter on this machine';
 }
 
-let inFlight: Promise<ProbeResult> | undefined;
+let inFlight: { key: string; result: Promise<ProbeResult> } | undefined;
+
+/** What the answer depends on besides the machine: the Vulkan driver list a process may set. */
+function driverKey(): string {
+  return `${process.env.VK_ICD_FILENAMES ?? ''}|${process.env.VK_DRIVER_FILES ?? ''}`;
+}
 
 /** The probe's answer: from CT_AUDIT_WEBGPU_PROBE when a parent already asked, else from a child process. */
 export function probeWebGpu(): Promise<ProbeResult> {
+  const key = driverKey();
   const cached = process.env[PROBE_ENV];
   if (cached) {
     try {
-      return Promise.resolve(JSON.parse(cached) as ProbeResult);
+      const c = JSON.parse(cached) as { key: string; result: ProbeResult };
+      if (c.key === key && c.result) return Promise.resolve(c.result);
     } catch {
       // A malformed value (set by hand): probe again.
     }
   }
-  inFlight ??= probeNow().then((r) => {
-    process.env[PROBE_ENV] = JSON.stringify(r);
-    return r;
-  });
-  return inFlight;
+  if (inFlight?.key !== key) {
+    inFlight = {
+      key,
+      result: probeNow().then((result) => {
+        process.env[PROBE_ENV] = JSON.stringify({ key, result });
+        return result;
+      }),
+    };
+  }
+  return inFlight.result;
 }
