@@ -5,7 +5,8 @@
  * First the projector kernels (A, A^T, B, B^T, FBP): webgpu's against the cpu backend's values, the transposition
  * gaps, and ms per call on each backend. Then the workloads per image size N (views A = round(143 N / 512): the
  * `paper` geometry's views per pixel):
- *   train <preset>   one `ord` training step of the FBPConvNet preset (FBP + U-Net, Adam, batch B)
+ *   train <preset>   one `ord` training step of the FBPConvNet preset (FBP + U-Net, Adam, batch B); per
+ *                    image in the table, so backends may use different batches (wasm: 4 GB address space)
  *   pga-y            the y-space attack, 100 steps (eps 1% of ||A x||), on the `small` FBPConvNet
  *   certify          randomized-smoothing certification, S = 1000 samples (space x, sigma 0.02), `small`
  * papers/002 Table 4 is the anchor: S = 1000 takes 33.5 s per 256x256 sample on an RTX 3090.
@@ -210,9 +211,14 @@ async function projectors(
   const ms: Record<string, number> = {};
   for (const [k, f] of Object.entries(calls) as [keyof ProjectorOutputs, () => tf.Tensor][]) {
     out[k] = tf.tidy(() => f().dataSync() as Float32Array); // also the warm-up
+    // Timed with the result summed on the device and 4 bytes read back: what a pipeline sees (a full read
+    // back adds the transfer, which on some machines costs more than the kernel).
     const runs: number[] = [];
-    for (let r = 0; r < 3; r++) runs.push(await timed(() => tf.tidy(() => f().dataSync())));
+    for (let r = 0; r < 3; r++) runs.push(await timed(() => tf.tidy(() => tf.sum(f()).dataSync())));
     ms[k] = median(runs);
+    const full: number[] = [];
+    for (let r = 0; r < 3; r++) full.push(await timed(() => tf.tidy(() => f().dataSync())));
+    ms[`${k} read`] = median(full);
   }
   // Transposition gaps |<A x, y> - <x, A^T y>| / (||A x|| ||y||) on random data, for A and B.
   const rx = tf.randomNormal([1, g.size, g.size, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
@@ -268,13 +274,14 @@ async function projectorTable(sizes: number[], backends: BackendChoice[]): Promi
         N,
         gpu ? relErr(gpu.out[k], ref.out[k]).toExponential(1) : '-',
         k === 'A' || k === 'B' ? (gpu?.gaps[k === 'A' ? 0 : 1] ?? NaN).toExponential(1) : '',
-        ...backends.map((b) => fmtMs(times[b]?.[k])),
+        ...backends.map((b) => `${fmtMs(times[b]?.[k])} / ${fmtMs(times[b]?.[`${k} read`])}`),
       ]);
     }
   }
   printTable(
     'Projector kernels: webgpu against the cpu backend (relative L2 on a phantom), transposition gap of the pair ' +
-      '(|<Fx,y> - <x,F^T y>| / ||Fx|| ||y||, float32), median ms per call',
+      '(|<Fx,y> - <x,F^T y>| / ||Fx|| ||y||, float32), median ms per call: result summed on the device / ' +
+      'the whole result read back',
     ['op', 'N', 'rel. err vs cpu', 'transpose gap', ...backends.map((b) => `${b} ms`)],
     rows,
   );
@@ -345,9 +352,9 @@ export async function run(): Promise<void> {
       const g = geometryFor(N);
       if (workloads.includes('train')) {
         for (const preset of presets) {
-          await add(`train ${preset} b${B}`, N, 1, 'step', async () => ({
+          await add(`train ${preset}`, N, B, 'image', async () => ({
             ms: await trainStep(g, preset, B, repeats),
-            note: `median of ${repeats}`,
+            note: `batch ${B}, median of ${repeats} steps`,
           }));
         }
       }
@@ -372,7 +379,7 @@ export async function run(): Promise<void> {
     rows.find((q) => q.backend === 'wasm' && q.workload === r.workload && q.size === r.size);
   printTable(
     'GPU benchmark: views = round(143 N / 512); PGA on the y-ball of 1% ||A x||; certification in space x, ' +
-      'sigma 0.02. per unit: per training step, PGA step or certification sample; ' +
+      'sigma 0.02. per unit: per trained image, PGA step or certification sample; ' +
       'x wasm: wasm time / this time (per unit). papers/002 Table 4: S = 1000 in 33.5 s per 256x256 (RTX 3090)',
     [
       'workload',

@@ -7,19 +7,24 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '@shared/errors';
-import { createNodeWebGpuBackend, NodeWebGPUBackend, selfTest } from './node-backend';
+import type { NodeWebGPUBackend } from './node-backend';
 import { firstLine } from './dawn-node';
 import type { WebGpuAdapterSummary } from './adapter';
 
 export { adapterLabel, limitsLabel, type WebGpuAdapterSummary } from './adapter';
 export { probeWebGpu, noAdapterReason, PROBE_ENV, type ProbeResult } from './probe';
 export { findSwiftShaderIcd, dawnPackageVersion } from './dawn-node';
-export { NodeWebGPUBackend } from './node-backend';
+export type { NodeWebGPUBackend } from './node-backend';
+
+/** The registered webgpu backend when it is ours (node-backend.ts is loaded only when a GPU is used). */
+function ours(): NodeWebGPUBackend | undefined {
+  const b = tf.engine().registry[WEBGPU] as Partial<NodeWebGPUBackend> | undefined;
+  return b && 'adapterSummary' in b ? (b as NodeWebGPUBackend) : undefined;
+}
 
 /** False when the webgpu backend recorded a GPU failure (initBackend then replaces its device). */
 export function webgpuHealthy(): boolean {
-  const b = tf.engine().registry[WEBGPU];
-  return !(b instanceof NodeWebGPUBackend) || !b.failed;
+  return !ours()?.failed;
 }
 
 /** The tfjs backend name, as tfjs-backend-webgpu registers it in a browser. */
@@ -33,14 +38,16 @@ let creating: Promise<NodeWebGPUBackend> | undefined;
  * BackendError saying why when there is no usable adapter.
  */
 export async function activateWebGpu(): Promise<WebGpuAdapterSummary> {
-  const existing = tf.engine().registry[WEBGPU];
-  if (existing instanceof NodeWebGPUBackend && !existing.failed) {
+  const existing = ours();
+  if (existing && !existing.failed) {
     await tf.setBackend(WEBGPU);
     return existing.adapterSummary;
   }
   // After a GPU failure (device lost, out of memory) the next job gets a new device: the tensors of the
   // failed one are gone with it, which is what a job that failed expects.
   if (existing) tf.removeBackend(WEBGPU);
+  // Loaded here, not at start-up: tfjs-backend-webgpu registers ~170 kernels, of no use on a CPU backend.
+  const { createNodeWebGpuBackend, selfTest } = await import('./node-backend');
   creating ??= createNodeWebGpuBackend();
   let backend: NodeWebGPUBackend;
   try {
