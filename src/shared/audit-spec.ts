@@ -6,7 +6,8 @@
  *   models         one or several reconstructors to compare: 'fbp' or a model folder (ct-audit train);
  *                  plain FBP is added as a baseline unless `baseline: false`
  *   data           DICOM files/folders, .npy stacks/folders, or 'ellipses' (random phantoms), in order
- *   geometry       for FBP-only audits (saved models bring their own; a given size/views must match them)
+ *   geometry       for FBP-only audits (saved models bring their own; a given size/views/physics must match
+ *                  them); `physics` names the forward model (physics.ts: radon, denoise, cs), default radon
  *   noise          measurement noise of y = A x (+ noise), as src/shared/noise-spec.ts
  *   attack         the worst-case search and its grid of radii (src/shared/robustness.ts: every option there)
  *   certification  randomized smoothing at each attacked input (papers/002 Table 1, Algorithm 3): sigma grid,
@@ -20,6 +21,7 @@
 import { z } from 'zod';
 import { UsageError } from './errors';
 import { parseNoiseSpec } from './noise-spec';
+import { physicsSchema } from './physics';
 import { attackSettingsSchema, certificationSettingsSchema } from './robustness';
 
 export const AUDIT_SPEC_FORMAT = 'ct-audit/audit-spec';
@@ -53,6 +55,7 @@ const geometrySchema = z.object({
   preset: z.enum(['paper', 'demo']).default('demo'),
   size: z.number().int().min(8).max(2048).optional(),
   views: z.number().int().min(1).max(10000).optional(),
+  physics: physicsSchema.optional(),
 });
 
 const reportSchema = z.object({

@@ -9,6 +9,7 @@ import { parseAuditSpec, type AuditSpec, type AuditSpecInput } from '@shared/aud
 import { UsageError } from '@shared/errors';
 import { parseChoice, parseIntOption } from './context';
 import { addRobustnessOptions, robustnessFromOptions } from './robustness-options';
+import { parsePhysics } from '@shared/physics';
 
 /** What the flags hold (the robustness flags are src/shared/robustness.ts's fields, read generically). */
 export interface AuditCliOptions extends Record<string, unknown> {
@@ -65,6 +66,10 @@ export function addAuditOptions(cmd: Command, o: { data: boolean; outOptional?: 
       parseIntOption('size', 8, 2048),
     )
     .option('--views <A>', 'views over [0, 180)', parseIntOption('views', 1, 10000))
+    .option(
+      '--physics <p>',
+      'forward model: radon (CT, default), denoise (A = I) or cs[:ratio=0.1,block=32,seed=0,init=pinv]',
+    )
     .option('--slices <n>', 'audit at most n slices (the first ones)', parseIntOption('slices', 1))
     .option(
       '--phantoms <n>',
@@ -148,6 +153,7 @@ export async function specFromOptions(
   set(geometry, 'preset', o.preset);
   set(geometry, 'size', o.size);
   set(geometry, 'views', o.views);
+  set(geometry, 'physics', o.physics !== undefined ? parsePhysics(o.physics as string) : undefined);
   set(s, 'noise', o.noise);
   const r = robustnessFromOptions(o);
   Object.assign(attack, r.attack);

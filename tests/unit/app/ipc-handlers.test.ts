@@ -31,9 +31,7 @@ const GEOMETRY = { preset: 'demo' };
 const ATTACK = { kind: 'pga-y', eps: ['1%'], steps: 2 };
 const CERTIFICATION = {
   enabled: false,
-  space: 'y',
-  sigma: ['1%'],
-  eps: ['1%'],
+  sigma: ['eps/1'],
   samples: 10,
   confidence: 0.9,
 };
@@ -149,13 +147,13 @@ describe('Electron IPC handlers', () => {
       [
         IpcChannel.RobustnessRun,
         {
-          model: { kind: 'path', path: picked },
+          models: [{ kind: 'path', path: picked }],
           geometry: GEOMETRY,
           source: { seriesKey: 's1', index: 0 },
           noise: 'none',
           seed: 1,
-          attack: { kind: 'pga-y', eps: '1%', steps: 2 },
-          certify: { space: 'y', sigmas: [0.1], samples: 10, confidence: 0.9, eps: '1%' },
+          attack: ATTACK,
+          certification: CERTIFICATION,
         },
       ],
     ];

@@ -15,12 +15,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `ct-audit ...args` on the wasm backend, from the repository root; never throws. */
+/**
+ * `ct-audit ...args` on the wasm backend, from the repository root; never throws. The scan cache is off
+ * (tests do not write into the user's cache folder) unless CT_AUDIT_SCAN_CACHE or --scan-cache names one.
+ */
 export async function cli(...args: string[]): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
       cwd: repoRoot,
-      env: { ...process.env, CT_AUDIT_BACKEND: 'wasm' },
+      env: {
+        ...process.env,
+        CT_AUDIT_BACKEND: 'wasm',
+        CT_AUDIT_SCAN_CACHE: process.env.CT_AUDIT_SCAN_CACHE ?? 'off',
+      },
     });
     return { code: 0, stdout, stderr };
   } catch (e) {

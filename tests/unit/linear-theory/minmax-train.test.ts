@@ -18,6 +18,8 @@ import {
 import { createJobContext } from '../../../src/main/engine/job-context';
 import { JobCancelledError } from '@shared/errors';
 
+/** The kappa draws and the SGD path have their own tests (kappa.test.ts); these check B-hat only. */
+const NO_EXTRAS = { draws: 0, trajectorySteps: 0 };
 describe('min-max training of eq. (12)', () => {
   it('dL/dB and dL/ddelta match central finite differences (uncentered samples, so the xbar terms count)', () => {
     const rng = createRng('fd');
@@ -84,7 +86,7 @@ describe('min-max training of eq. (12)', () => {
   // seed and two others, at the paper's settings (50,000 samples) and the CLI's default 1e5 steps.
   for (const seed of [0, 1, 2]) {
     it(`section 4.4 at full settings, seed ${seed}: B-hat matches Theorem 1's B`, () => {
-      const r = runLinearTheory({ seed });
+      const r = runLinearTheory({ seed, ...NO_EXTRAS });
       const msg = JSON.stringify({ ...r, settings: undefined });
       expect(r.relFrobenius, msg).toBeLessThanOrEqual(0.05);
       expect(r.relSpectral, msg).toBeLessThanOrEqual(0.05);
@@ -101,8 +103,8 @@ describe('min-max training of eq. (12)', () => {
   }
 
   it('without centering the tiny sample mean pulls B-hat off Theorem 1 along the 1e-4 direction (why we center)', () => {
-    const centered = runLinearTheory({ seed: 0, train: { steps: 50_000 } });
-    const raw = runLinearTheory({ seed: 0, center: false, train: { steps: 50_000 } });
+    const centered = runLinearTheory({ seed: 0, ...NO_EXTRAS, train: { steps: 50_000 } });
+    const raw = runLinearTheory({ seed: 0, center: false, ...NO_EXTRAS, train: { steps: 50_000 } });
     expect(centered.relFrobenius).toBeLessThan(0.03);
     expect(raw.relFrobenius).toBeGreaterThan(2 * centered.relFrobenius);
   });
@@ -117,7 +119,9 @@ describe('min-max training of eq. (12)', () => {
         if (p.step >= 300) ac.abort();
       },
     });
-    expect(() => runLinearTheory({ samples: 100, train: { steps: 10_000 } }, job)).toThrow(JobCancelledError);
+    expect(() => runLinearTheory({ samples: 100, ...NO_EXTRAS, train: { steps: 10_000 } }, job)).toThrow(
+      JobCancelledError,
+    );
     expect(steps.slice(0, 3)).toEqual([100, 200, 300]);
   });
 });

@@ -69,7 +69,7 @@ describe('FBPConvNet', () => {
     const before = tf.memory().numTensors;
     const y = m.op.forward(x);
     const out = m.reconstruct(y);
-    const fbp = m.op.fbp(y, { filter: 'ram-lak', cutoff: 1, backprojector: 'pixel' });
+    const fbp = m.op.initialReconstruction(y, { filter: 'ram-lak', cutoff: 1, backprojector: 'pixel' });
     expect(out.shape).toEqual([2, 16, 16, 1]);
     expect(Array.from(out.dataSync())).toEqual(Array.from(fbp.dataSync()));
     tf.dispose([y, out, fbp]);

@@ -10,7 +10,9 @@ import { runCtRobustness, type CtRobustnessOutcome } from '../../engine/audit/ct
 import { FBPCONVNET_PRESET_NAMES, type FbpConvNetPresetName } from '../../engine/models';
 import { METHOD_NAMES } from '../../engine/training';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
-import { cliProgressJob, formatSeconds, printTable } from '../audit-output';
+import { formatDuration } from '@shared/progress-format';
+import { printTable } from '../audit-output';
+import { cliProgress } from '../progress';
 
 interface CtRobustnessCliOptions {
   out: string;
@@ -31,7 +33,7 @@ function printOutcome(r: CtRobustnessOutcome): void {
     console.log(
       `${m.method}: ${m.card.training?.completedSteps ?? '?'} steps` +
         (m.medianStepMs !== null ? ` (${m.medianStepMs.toFixed(0)} ms/step)` : '') +
-        (m.reused ? ', reused' : `, trained in ${formatSeconds(m.seconds)}`),
+        (m.reused ? ', reused' : `, trained in ${formatDuration(m.seconds)}`),
     );
   }
   const t = r.table;
@@ -99,7 +101,7 @@ export function registerReproduceCtRobustness(program: Command): void {
       if ((o.size === undefined) !== (o.views === undefined))
         throw new UsageError('--size and --views go together');
       await startBackend(c);
-      const progress = cliProgressJob(o.quiet || o.json);
+      const progress = cliProgress({ quiet: o.quiet || o.json });
       try {
         const r = await runCtRobustness({
           outDir: o.out,

@@ -3,55 +3,40 @@
  * A command group; experiments are subcommands (`linear-theory` now, `ct-robustness` later).
  */
 import type { Command } from 'commander';
-import { createJobContext } from '../../engine/job-context';
+import { UsageError } from '@shared/errors';
+import { formatReport } from '@shared/reproduce-verdict';
 import {
+  ENTRY_SCALE_READINGS,
   LINEAR_THEORY_DEFAULTS,
   MINMAX_TRAIN_DEFAULTS,
+  linearTheoryReport,
   runLinearTheory,
-  type LinearTheoryResult,
 } from '../../engine/linear-theory';
 import { parseIntOption, printJson } from '../context';
+import { cliProgress } from '../progress';
 
 interface LinearTheoryCliOptions {
   seed: string;
   samples: number;
   steps: number;
   center: boolean;
+  entryScale: string;
+  draws: number;
+  sgdSteps: number;
   json?: boolean;
 }
 
-function fmt(v: number, digits = 5): string {
-  return Number.isFinite(v) ? v.toPrecision(digits) : String(v);
-}
-
-function printLinearTheory(r: LinearTheoryResult): void {
-  const s = r.settings;
-  console.log(
-    `linear theory (papers/000 section 4.4): x in R^${s.n} ~ N(0, I), ${s.samples} samples${s.center ? ' (centered)' : ''}, ` +
-      `A ${s.m}x${s.n} with singular values ${s.replacedSingularValues.join(', ')} replaced, ` +
-      `lambda ${s.lambda}, eps ${s.eps}, seed ${r.seed}`,
-  );
-  console.log(
-    `B-hat: ${s.train.steps} min-max steps (Adam, lr ${s.train.learningRate} -> ${s.train.finalLearningRate}) in ${r.seconds.toFixed(1)} s`,
-  );
-  const rows: [string, number, number][] = [
-    ['||B-hat - B||_F / ||B||_F', r.relFrobenius, r.paper.relFrobenius],
-    ['||B-hat - B||_2 / ||B||_2', r.relSpectral, r.paper.relSpectral],
-    ['||I - B A||_F / ||I - B-hat A||_F', r.residualRatio, r.paper.residualRatio],
-    ['kappa(B)', r.kappaB, r.paper.kappaB],
-    ['kappa(B-hat)', r.kappaBHat, r.paper.kappaBHat],
-  ];
-  const w = Math.max(...rows.map((x) => x[0].length));
-  console.log(`${'metric'.padEnd(w)}  ${'ours'.padStart(10)}  ${'paper'.padStart(10)}`);
-  for (const [name, ours, paper] of rows) {
-    console.log(`${name.padEnd(w)}  ${fmt(ours).padStart(10)}  ${fmt(paper).padStart(10)}`);
+/** `--entry-scale variance|std|<std>`: the standard deviation of A's entries for m measurements. */
+export function parseEntryScale(text: string, m: number): number {
+  const t = text.trim().toLowerCase();
+  if (t === 'variance' || t === 'std') return ENTRY_SCALE_READINGS[t](m);
+  const v = Number(t);
+  if (t === '' || !(v > 0) || !Number.isFinite(v)) {
+    throw new UsageError(
+      `--entry-scale "${text}": give variance (N(0, 1/10) as a variance: std 0.316), std (std 0.1) or a positive standard deviation`,
+    );
   }
-  console.log(
-    `Theorem 1's m chosen by minimizing the objective: m = ${r.m} (q_m ${fmt(r.qm, 4)}, kappa(B) ${fmt(r.kappaB, 4)}); ` +
-      `with m = ${r.mReplaced.m} (the number of replaced values) kappa(B) would be ${fmt(r.mReplaced.kappaB, 4)}, ` +
-      `a choice that is ${r.mReplaced.consistent ? 'consistent' : 'inconsistent (q_m < 1/S_(m+1))'} and has a ` +
-      `${r.mReplaced.objective > r.objectiveB ? 'higher' : 'lower'} objective (${fmt(r.mReplaced.objective, 8)} vs ${fmt(r.objectiveB, 8)}).`,
-  );
+  return v;
 }
 
 export function registerReproduce(program: Command): void {
@@ -78,24 +63,57 @@ export function registerReproduce(program: Command): void {
       MINMAX_TRAIN_DEFAULTS.steps,
     )
     .option('--no-center', 'do not subtract the sample mean (Theorem 1 assumes E x = 0)')
+    .option(
+      '--entry-scale <s>',
+      "A's entries: variance (the paper's N(0, 1/10) read as a variance: std 0.316), std (read as a standard deviation: 0.1) or a standard deviation",
+      'variance',
+    )
+    .option(
+      '--draws <K>',
+      'draws of A for the spread of kappa(B) under each reading (0: skip)',
+      parseIntOption('draws', 0, 1_000_000),
+      LINEAR_THEORY_DEFAULTS.draws,
+    )
+    .option(
+      '--sgd-steps <T>',
+      "steps of the paper's SGD (lr 0.001, momentum 0.9) tracked under each reading (0: skip)",
+      parseIntOption('sgd-steps', 0, 100_000_000),
+      LINEAR_THEORY_DEFAULTS.trajectorySteps,
+    )
     .option('--json', 'print the result as JSON')
     .action((o: LinearTheoryCliOptions) => {
       const seed = /^-?\d+$/.test(o.seed) ? Number(o.seed) : o.seed;
-      const showProgress = !o.json && process.stderr.isTTY;
-      const job = createJobContext({
-        onProgress: showProgress
-          ? (p) => {
-              const eta = p.etaSeconds !== undefined ? `, ${p.etaSeconds.toFixed(0)} s left` : '';
-              process.stderr.write(`\rtraining B-hat: ${p.step}/${p.total}${eta}   `);
-              if (p.step === p.total) process.stderr.write('\n');
-            }
-          : undefined,
+      const progress = cliProgress({
+        quiet: o.json,
+        sigint: false,
+        decorate: (p) => (p.phase === 'train' ? { ...p, phase: 'training B-hat' } : p),
       });
+      const job = progress.job;
+      const entryStd = parseEntryScale(o.entryScale, LINEAR_THEORY_DEFAULTS.m);
       const r = runLinearTheory(
-        { seed, samples: o.samples, center: o.center, train: { steps: o.steps } },
+        {
+          seed,
+          samples: o.samples,
+          center: o.center,
+          entryStd,
+          draws: o.draws,
+          trajectorySteps: o.sgdSteps,
+          train: { steps: o.steps },
+        },
         job,
       );
-      if (o.json) printJson(r);
-      else printLinearTheory(r);
+      progress.done();
+      const report = linearTheoryReport(r);
+      if (o.json) {
+        printJson({ ...r, report });
+        return;
+      }
+      const s = r.settings;
+      console.log(
+        `settings: x in R^${s.n} ~ N(0, I), ${s.samples} samples${s.center ? ' (centered)' : ''}, A ${s.m}x${s.n} ` +
+          `(entries std ${r.entryStd.toPrecision(4)}) with singular values ${s.replacedSingularValues.join(', ')} ` +
+          `replaced, lambda ${s.lambda}, eps ${s.eps}, seed ${r.seed}; ${r.seconds.toFixed(1)} s`,
+      );
+      for (const line of formatReport(report)) console.log(line);
     });
 }

@@ -10,7 +10,7 @@
  */
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import { RadonOperator } from '../physics';
+import { makeOperator } from '../physics';
 import { createRng } from '../random';
 import { randomOnSpheres, sliceDistances, sliceNormsHost } from '../ops';
 import { checkPair, checkPositiveInt, checkRange, yieldToEventLoop } from './slices';
@@ -37,7 +37,7 @@ export const antunX: Attack<AntunOptions> = {
   space: 'x',
   async attack(model, x, y, options, job) {
     const kind = 'antun-x';
-    const op = options.op ?? new RadonOperator(model.geometry);
+    const op = options.op ?? makeOperator(model.geometry);
     const B = checkPair(kind, x, y, op.domainShape, op.rangeShape);
     const lambda = options.lambda ?? ANTUN_DEFAULTS.lambda;
     if (!(lambda >= 0) || !Number.isFinite(lambda)) {

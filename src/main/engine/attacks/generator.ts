@@ -27,7 +27,7 @@ import {
   type GeneratorArchitecture,
 } from '../models/generator';
 import type { Reconstructor } from '../models/reconstructor';
-import { RadonOperator } from '../physics';
+import { makeOperator } from '../physics';
 import { createRng } from '../random';
 import { generatorAscentStep } from '../models/generator-objective';
 import { pgaY, radiusScales, type L2BallAttackOptions } from './l2-ball';
@@ -144,7 +144,7 @@ export const generatorAttack: GeneratorAttack = {
   kind: 'generator',
   space: 'y',
   async attack(model, x, y, options, job) {
-    const op = options.op ?? new RadonOperator(model.geometry);
+    const op = options.op ?? makeOperator(model.geometry);
     const B = checkPair('generator', x, y, op.domainShape, op.rangeShape);
     const eps = epsPerSlice('generator', options.eps, B);
     const s = resolve(options, op.rangeShape[0] * op.rangeShape[1]);

@@ -20,7 +20,7 @@ import { tf } from '../backend';
 import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import type { RadiusScale } from '@shared/eps';
-import { frobeniusNormSq, RadonOperator } from '../physics';
+import { makeOperator, type MeasurementOperator } from '../physics';
 import { createRng, type Rng } from '../random';
 import {
   normalizeSlices,
@@ -163,15 +163,14 @@ async function ascend(
   }
 }
 
-/** The norm of the clean signal per slice: ||A x|| for y-space perturbations, ||x|| for x-space ones. */
 /**
  * What a radius is measured against per slice (src/shared/eps.ts RadiusScale): the clean signal's norm in the
  * space ('x': ||x||; 'y': ||A x||), the l2 norm there of 1 HU-equivalent RMS (x: sqrt(N^2)/1000; y:
- * ||A||_F/1000, physics/radon-norm.ts) and the number of elements.
+ * ||A||_F/1000, the operator's frobeniusNormSq) and the number of elements.
  */
-export function radiusScales(space: 'x' | 'y', x: tf.Tensor4D, op: RadonOperator): RadiusScale[] {
+export function radiusScales(space: 'x' | 'y', x: tf.Tensor4D, op: MeasurementOperator): RadiusScale[] {
   const elements = (space === 'x' ? op.domainShape : op.rangeShape).reduce((a, b) => a * b, 1);
-  const perHu = space === 'x' ? Math.sqrt(elements) / 1000 : Math.sqrt(frobeniusNormSq(op.geometry)) / 1000;
+  const perHu = space === 'x' ? Math.sqrt(elements) / 1000 : Math.sqrt(op.frobeniusNormSq()) / 1000;
   let norms: number[];
   if (space === 'x') norms = sliceNormsHost(x);
   else {
@@ -229,7 +228,7 @@ function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAtta
     kind,
     space,
     async attack(model, x, y, options, job) {
-      const op = options.op ?? new RadonOperator(model.geometry);
+      const op = options.op ?? makeOperator(model.geometry);
       const B = checkPair(kind, x, y, op.domainShape, op.rangeShape);
       const eps = epsPerSlice(kind, options.eps, B);
       const st = resolveSettings(kind, options);

@@ -13,6 +13,7 @@
  *            there (the grid is exhaustive, the gain step a local search).
  */
 import { UsageError } from '@shared/errors';
+import { physicsOf } from '@shared/geometry';
 import { tf } from '../backend';
 import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
@@ -206,6 +207,12 @@ export async function mismatchSweep(
   options: MismatchOptions,
   job?: JobContext,
 ): Promise<{ report: MismatchReport; result: AttackResult }> {
+  const kind = physicsOf(model.geometry).kind;
+  if (kind !== 'radon') {
+    throw new UsageError(
+      `mismatch: the operator-mismatch attack perturbs a CT geometry (angle, detector, gains); this model's physics is ${kind}`,
+    );
+  }
   const op = options.op ?? new RadonOperator(model.geometry);
   const B = checkPair('mismatch', x, y, op.domainShape, op.rangeShape);
   const s = resolve(options);

@@ -10,7 +10,7 @@ import { resolveEps, type EpsSpec, formatEps } from '@shared/eps';
 import { tf } from '../backend';
 import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
-import { RadonOperator } from '../physics';
+import { makeOperator } from '../physics';
 import { radiusScales } from './l2-ball';
 import type { Attack, AttackOptions, AttackResult, RhoHatCurve, RhoHatPoint } from './types';
 import { disposeAttackResult } from './types';
@@ -67,7 +67,7 @@ export async function rhoHatCurve<O extends AttackOptions>(
     throw new UsageError(`rho-hat: the ${attack.kind} attack has no eps ball; use its own sweep`);
   }
   if (grid.length === 0) throw new UsageError('rho-hat: the eps grid is empty');
-  const op = options.op ?? new RadonOperator(model.geometry);
+  const op = options.op ?? makeOperator(model.geometry);
   const scales = radiusScales(attack.space, x, op);
   const points: RhoHatPoint[] = [];
   let prev: AttackResult | undefined;

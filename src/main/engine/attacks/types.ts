@@ -15,7 +15,7 @@
 import type { tf } from '../backend';
 import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
-import type { RadonOperator } from '../physics';
+import type { MeasurementOperator } from '../physics';
 import type { Seed } from '../random';
 
 export { ATTACK_KINDS, type AttackKind } from '@shared/robustness';
@@ -37,8 +37,8 @@ export interface AttackOptions {
   eps: number | readonly number[];
   /** Seed of every random draw of the attack (random starts, restarts, sampling). Default 0. */
   seed?: Seed;
-  /** The projector A the model assumes. Default: new RadonOperator(model.geometry). */
-  op?: RadonOperator;
+  /** The forward operator A the model assumes. Default: makeOperator(model.geometry). */
+  op?: MeasurementOperator;
   /**
    * A starting perturbation [B,...] in the attack's space (warm start, e.g. the previous eps's solution on an
    * eps grid); projected into the ball. Not disposed by the attack.

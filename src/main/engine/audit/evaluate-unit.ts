@@ -50,7 +50,7 @@ import type { JobContext } from '../job-context';
 import { psnr, ssim } from '../metrics';
 import type { PerturbationGenerator } from '../models/generator';
 import type { Reconstructor } from '../models/reconstructor';
-import type { RadonOperator } from '../physics';
+import type { MeasurementOperator } from '../physics';
 
 export interface UnitSlice {
   index: number;
@@ -102,7 +102,7 @@ export type GeneratorCache = Map<string, PerturbationGenerator>;
 
 export interface EvaluateOptions {
   spec: Pick<AuditSpec, 'attack' | 'certification' | 'seed'>;
-  op: RadonOperator;
+  op: MeasurementOperator;
   job?: JobContext;
   /** Called with the fraction of the unit done (0..1) and the inner phase. */
   onProgress?: (fraction: number, phase: string) => void;
@@ -141,7 +141,7 @@ function qualityOf(x: tf.Tensor4D, xv: Float32Array, img: Float32Array): Quality
 function attackOptions(
   spec: EvaluateOptions['spec'],
   kind: AttackKind,
-  op: RadonOperator,
+  op: MeasurementOperator,
   seed: string,
 ): Omit<AttackOptions, 'eps'> & Record<string, unknown> {
   const a = spec.attack;

@@ -7,10 +7,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AuditSpec } from '@shared/audit-spec';
 import { InputError, UsageError } from '@shared/errors';
-import { GEOMETRY_PRESETS, makeGeometry, type Geometry } from '@shared/geometry';
+import { GEOMETRY_PRESETS, makeGeometry, physicsOf, type Geometry } from '@shared/geometry';
+import { describePhysics, makePhysics, samePhysics } from '@shared/physics';
 import {
   dicomSource,
   ellipsesSource,
+  namedDatasetDir,
   openDataSource,
   simulateMeasurements,
   type DataSource,
@@ -22,7 +24,7 @@ import { createRng } from '../random';
 import { FbpReconstructor } from '../models';
 import { loadModel } from '../models/save-load';
 import { CARD_FILE, type ModelCard } from '../models/card';
-import { RadonOperator } from '../physics';
+import { makeOperator, type MeasurementOperator } from '../physics';
 import type { UnitModel } from './evaluate-unit';
 import { inventoryData, sha256File, type DataInventory } from './inventory';
 import type { ManifestModel, ManifestSource } from './manifest';
@@ -39,7 +41,7 @@ export interface PreparedSlice {
 
 export interface PreparedAudit {
   geometry: Geometry;
-  op: RadonOperator;
+  op: MeasurementOperator;
   models: (UnitModel & { card: ModelCard | null; manifest: ManifestModel })[];
   slices: PreparedSlice[];
   sources: ManifestSource[];
@@ -62,7 +64,11 @@ async function modelFiles(dir: string, card: ModelCard): Promise<ManifestModel['
 
 function specGeometry(spec: AuditSpec): Geometry {
   const p = GEOMETRY_PRESETS[spec.geometry.preset];
-  return makeGeometry({ size: spec.geometry.size ?? p.size, views: spec.geometry.views ?? p.views });
+  return makeGeometry({
+    size: spec.geometry.size ?? p.size,
+    views: spec.geometry.views ?? p.views,
+    physics: spec.geometry.physics,
+  });
 }
 
 /** Load every model of the spec; saved models fix the geometry (they must agree), FBP follows it. */
@@ -95,6 +101,16 @@ async function loadModels(spec: AuditSpec): Promise<{ geometry: Geometry; models
         `geometry: the spec asks for size ${spec.geometry.size ?? g.size}, views ${spec.geometry.views ?? g.views}, but ${geometryFrom} was trained for size ${g.size}, views ${g.views}; leave size/views out to use the model's`,
       );
     }
+  }
+  if (
+    geometry &&
+    spec.geometry.physics &&
+    !samePhysics(physicsOf(geometry), makePhysics(spec.geometry.physics))
+  ) {
+    for (const l of loaded) l.model?.model.dispose();
+    throw new UsageError(
+      `geometry: the spec asks for ${describePhysics(makePhysics(spec.geometry.physics))}, but ${geometryFrom} was trained for ${describePhysics(physicsOf(geometry))}; leave physics out to use the model's`,
+    );
   }
   const geom = geometry ?? specGeometry(spec);
   const models: PreparedAudit['models'] = [];
@@ -149,7 +165,7 @@ async function openSources(spec: AuditSpec): Promise<{ source: DataSource; refs:
       const src = ellipsesSource({ seed: spec.seed });
       const refs = Array.from({ length: spec.data.phantoms }, (_, i) => src.generated!('test', i));
       out.push({ source: src, refs });
-    } else if (t.toLowerCase().endsWith('.npy') || (await isDirectory(t))) {
+    } else if (t.toLowerCase().endsWith('.npy') || namedDatasetDir(t) || (await isDirectory(t))) {
       await flush();
       const src = await openDataSource(t, { seed: spec.seed, allowNonCt: spec.data.allowNonCt });
       out.push({ source: src, refs: [...(src.refs ?? [])] });
@@ -210,7 +226,7 @@ export async function prepareAudit(
     if (slices.length === 0) throw new InputError('data: no slices to audit');
     return {
       geometry,
-      op: new RadonOperator(geometry),
+      op: makeOperator(geometry),
       models,
       slices,
       sources,

@@ -5,7 +5,12 @@
  */
 import type { NoiseSpec } from '@shared/noise-spec';
 import { tf } from '../backend';
-import { addGaussianNoise, addPoissonNoise, DEFAULT_PIXEL_SIZE_MM, type RadonOperator } from '../physics';
+import {
+  addGaussianNoise,
+  addPoissonNoise,
+  DEFAULT_PIXEL_SIZE_MM,
+  type MeasurementOperator,
+} from '../physics';
 import type { Rng } from '../random';
 
 export interface MeasureOptions {
@@ -17,7 +22,11 @@ export interface MeasureOptions {
 }
 
 /** y = A x (+ noise) for images x [B,N,N,1]; returns sinograms [B,A,D,1]. Does not dispose x. */
-export function simulateMeasurements(op: RadonOperator, x: tf.Tensor4D, o: MeasureOptions = {}): tf.Tensor4D {
+export function simulateMeasurements(
+  op: MeasurementOperator,
+  x: tf.Tensor4D,
+  o: MeasureOptions = {},
+): tf.Tensor4D {
   const noise = o.noise ?? { kind: 'none' };
   const clean = op.forward(x);
   if (noise.kind === 'none') return clean;

@@ -6,7 +6,7 @@
  */
 import { InputError } from '@shared/errors';
 
-export type DataSourceKind = 'ellipses' | 'npy' | 'dicom';
+export type DataSourceKind = 'ellipses' | 'npy' | 'dicom' | 'idx';
 
 /** One slice of a source. */
 export interface SliceRef {

@@ -1,13 +1,18 @@
 /**
  * `reproduce linear-theory`: the experiment of papers/000 section 4.4. The closed-form B of Theorem 1
  * (theorem1.ts) against B-hat learned by the min-max training of eq. (12) (minmax-train.ts) on the
- * simulated problem (problem.ts), compared by the paper's three metrics.
+ * simulated problem (problem.ts), compared by the paper's three metrics; and the measurements that explain
+ * the paper's kappa(B) = 19.231: its spread over draws of A under both readings of the entry scale
+ * (kappa-distribution.ts) and B-hat's path under the paper's SGD (sgd-trajectory.ts). report.ts turns the
+ * result into the comparison table and the computed verdict.
  */
 import type { JobContext } from '../job-context';
 import { createRng, type Seed } from '../random';
 import { conditionNumber, frobeniusNorm, identity, matMul, spectralNorm, sub, type Matrix } from './matrix';
 import { MINMAX_TRAIN_DEFAULTS, trainMinmaxLinear, type MinmaxTrainOptions } from './minmax-train';
-import { makeLinearProblem } from './problem';
+import { kappaDistribution, type KappaDistribution } from './kappa-distribution';
+import { ENTRY_SCALE_READINGS, entryStdOf, makeLinearProblem, type EntryScaleReading } from './problem';
+import { SGD_TRAJECTORY_DEFAULTS, sgdTrajectory, type SgdTrajectory } from './sgd-trajectory';
 import { theorem1B, theorem1Objective } from './theorem1';
 
 /** The values papers/000 section 4.4 reports. */
@@ -30,6 +35,12 @@ export interface LinearTheoryOptions {
   eps: number;
   /** Subtract the sample mean (Theorem 1 assumes E x = 0; problem.ts says why it matters). */
   center: boolean;
+  /** Standard deviation of A's entries (default: the variance reading, 1/sqrt(m); problem.ts). */
+  entryStd?: number;
+  /** Draws of A for the kappa spread under each reading (0: skip). */
+  draws: number;
+  /** Steps of the paper's SGD tracked under each reading (0: skip). */
+  trajectorySteps: number;
   train: Partial<Omit<MinmaxTrainOptions, 'lambda' | 'eps' | 'onLog' | 'logEvery'>>;
 }
 
@@ -42,8 +53,19 @@ export const LINEAR_THEORY_DEFAULTS: LinearTheoryOptions = {
   lambda: 1,
   eps: 0.1,
   center: true,
+  draws: 3000,
+  trajectorySteps: SGD_TRAJECTORY_DEFAULTS.steps,
   train: {},
 };
+
+/** kappa(B) over draws of A and B-hat's path under the paper's SGD, for one reading of the entry scale. */
+export interface ReadingMeasurements {
+  reading: EntryScaleReading;
+  entryStd: number;
+  /** Without the raw samples (they stay in the engine). */
+  kappa: Omit<KappaDistribution, 'samples'> | null;
+  trajectory: SgdTrajectory | null;
+}
 
 export interface LinearTheoryResult {
   /** ||B-hat - B||_F / ||B||_F (paper 0.024). */
@@ -73,6 +95,11 @@ export interface LinearTheoryResult {
   /** Singular values of A, increasing, and kappa(A). */
   singularValuesA: number[];
   kappaA: number;
+  /** The entry standard deviation of this run's A and its reading ('custom' for another value). */
+  entryStd: number;
+  entryReading: EntryScaleReading | 'custom';
+  /** Both readings, always (the paper's "N(0, 1/10)" is ambiguous). */
+  readings: Record<EntryScaleReading, ReadingMeasurements>;
   settings: {
     n: number;
     m: number;
@@ -81,6 +108,8 @@ export interface LinearTheoryResult {
     lambda: number;
     eps: number;
     center: boolean;
+    draws: number;
+    trajectorySteps: number;
     train: Omit<MinmaxTrainOptions, 'lambda' | 'eps' | 'onLog' | 'logEvery'>;
   };
   /** Final L(B-hat, delta) of eq. (12) on the samples. */
@@ -97,16 +126,16 @@ export function runLinearTheory(
   const train = { ...MINMAX_TRAIN_DEFAULTS, ...o.train, lambda: o.lambda, eps: o.eps };
   const t0 = performance.now();
   const rng = createRng(o.seed);
-  const problem = makeLinearProblem(
-    {
-      n: o.n,
-      m: o.m,
-      samples: o.samples,
-      replacedSingularValues: o.replacedSingularValues,
-      center: o.center,
-    },
-    rng,
-  );
+  const problemOptions = (entryStd: number) => ({
+    n: o.n,
+    m: o.m,
+    samples: o.samples,
+    replacedSingularValues: o.replacedSingularValues,
+    center: o.center,
+    entryStd,
+  });
+  const entryStd = entryStdOf(o);
+  const problem = makeLinearProblem(problemOptions(entryStd), rng);
   const th = theorem1B(problem.A, o.lambda, o.eps);
   const logEvery = Math.max(1, Math.floor(train.steps / 100));
   const trained = trainMinmaxLinear(
@@ -127,6 +156,52 @@ export function runLinearTheory(
   const residual = (X: Matrix) => frobeniusNorm(sub(I, matMul(X, problem.A)));
   const k = o.replacedSingularValues.length;
   const cand = th.candidates.find((c) => c.m === k) ?? th.candidates[0];
+  const readings = {} as Record<EntryScaleReading, ReadingMeasurements>;
+  for (const reading of Object.keys(ENTRY_SCALE_READINGS) as EntryScaleReading[]) {
+    const std = ENTRY_SCALE_READINGS[reading](o.m);
+    let kappa: ReadingMeasurements['kappa'] = null;
+    if (o.draws > 0) {
+      const { samples: _samples, ...rest } = kappaDistribution({
+        ...problemOptions(std),
+        lambda: o.lambda,
+        eps: o.eps,
+        draws: o.draws,
+        seed: `${o.seed}/kappa-${reading}`,
+        onProgress: (done) => {
+          job?.throwIfCancelled();
+          job?.progress({ phase: `kappa over draws of A (${reading} reading)`, step: done, total: o.draws });
+        },
+      });
+      kappa = rest;
+    }
+    let trajectory: SgdTrajectory | null = null;
+    if (o.trajectorySteps > 0) {
+      // The same seed as the main run: under the run's own reading this is the run's A.
+      const rr = createRng(o.seed);
+      const p = makeLinearProblem(problemOptions(std), rr);
+      const t = theorem1B(p.A, o.lambda, o.eps);
+      const replaced = t.candidates.find((c) => c.m === k) ?? t.candidates[0];
+      trajectory = sgdTrajectory(
+        p,
+        { minimiser: t.B, replaced: replaced.B },
+        {
+          lambda: o.lambda,
+          eps: o.eps,
+          steps: o.trajectorySteps,
+          onProgress: (step) => {
+            job?.throwIfCancelled();
+            job?.progress({ phase: `paper SGD (${reading} reading)`, step, total: o.trajectorySteps });
+          },
+        },
+        rr.fork('train'),
+      );
+    }
+    readings[reading] = { reading, entryStd: std, kappa, trajectory };
+  }
+  const entryReading =
+    (Object.keys(ENTRY_SCALE_READINGS) as EntryScaleReading[]).find(
+      (r) => Math.abs(ENTRY_SCALE_READINGS[r](o.m) - entryStd) <= 1e-12 * entryStd,
+    ) ?? 'custom';
   return {
     relFrobenius: frobeniusNorm(sub(Bh, B)) / frobeniusNorm(B),
     relSpectral: spectralNorm(sub(Bh, B)) / spectralNorm(B),
@@ -148,6 +223,9 @@ export function runLinearTheory(
     objectiveBHat: theorem1Objective(Bh, problem.A, o.lambda, o.eps),
     singularValuesA: Array.from(th.singularValues),
     kappaA: th.singularValues[th.singularValues.length - 1] / th.singularValues[0],
+    entryStd,
+    entryReading,
+    readings,
     settings: {
       n: o.n,
       m: o.m,
@@ -156,8 +234,11 @@ export function runLinearTheory(
       lambda: o.lambda,
       eps: o.eps,
       center: o.center,
+      draws: o.draws,
+      trajectorySteps: o.trajectorySteps,
       train: {
         steps: train.steps,
+        optimizer: train.optimizer,
         learningRate: train.learningRate,
         finalLearningRate: train.finalLearningRate,
         beta1: train.beta1,

@@ -27,13 +27,21 @@ import type { Rng } from '../random';
 import { type Matrix, combine, identity, matMul, matVec, matrix, transpose, vecNorm } from './matrix';
 import type { LinearProblem } from './problem';
 
+/**
+ * The outer optimizer: 'adam' (our default; geometric learning-rate decay) or 'sgd', plain gradient descent
+ * with heavy-ball momentum beta1 and a constant step `learningRate` (the paper's "learning rate = 0.001 and
+ * momentum term as 0.9", section 4.4): B <- B - lr v, v <- beta1 v + dL/dB.
+ */
+export type MinmaxOptimizer = 'adam' | 'sgd';
+
 export interface MinmaxTrainOptions {
   lambda: number;
   eps: number;
   steps: number;
+  optimizer: MinmaxOptimizer;
   /** Adam step size at the start (the paper's 0.001 with momentum 0.9 left the m-fold tie unresolved here). */
   learningRate: number;
-  /** Adam step size at the end; geometric decay in between. */
+  /** Adam step size at the end; geometric decay in between (ignored by 'sgd'). */
   finalLearningRate: number;
   beta1: number;
   beta2: number;
@@ -52,6 +60,7 @@ export const MINMAX_TRAIN_DEFAULTS: Omit<MinmaxTrainOptions, 'onLog' | 'logEvery
   lambda: 1,
   eps: 0.1,
   steps: 100_000,
+  optimizer: 'adam',
   learningRate: 1e-2,
   finalLearningRate: 1e-5,
   beta1: 0.9,
@@ -238,7 +247,8 @@ export function trainMinmaxLinear(
   const gd = new Float64Array(m);
   const mom = new Float64Array(B.data.length);
   const vel = new Float64Array(B.data.length);
-  const decay = o.steps > 1 ? Math.pow(o.finalLearningRate / o.learningRate, 1 / (o.steps - 1)) : 1;
+  const sgd = o.optimizer === 'sgd';
+  const decay = !sgd && o.steps > 1 ? Math.pow(o.finalLearningRate / o.learningRate, 1 / (o.steps - 1)) : 1;
   let lr = o.learningRate;
   let b1t = 1;
   let b2t = 1;
@@ -254,7 +264,13 @@ export function trainMinmaxLinear(
     obj.gradB(B.data, delta, G);
     b1t *= o.beta1;
     b2t *= o.beta2;
-    for (let i = 0; i < B.data.length; i++) {
+    if (sgd) {
+      for (let i = 0; i < B.data.length; i++) {
+        mom[i] = o.beta1 * mom[i] + G[i];
+        B.data[i] -= lr * mom[i];
+      }
+    }
+    for (let i = 0; !sgd && i < B.data.length; i++) {
       const gi = G[i];
       mom[i] = o.beta1 * mom[i] + (1 - o.beta1) * gi;
       vel[i] = o.beta2 * vel[i] + (1 - o.beta2) * gi * gi;

@@ -1,7 +1,12 @@
 /**
  * The simulated problem of papers/000 section 4.4: x in R^n from N(0, I) (50,000 samples), A in R^(m x n)
- * with N(0, 1/m) entries whose smallest singular values are replaced by tiny ones (1e-3 and 1e-4), keeping
+ * with Gaussian entries whose smallest singular values are replaced by tiny ones (1e-3 and 1e-4), keeping
  * the other singular values and the singular vectors, so that A is ill-conditioned.
+ *
+ * The paper writes the entries as "Aij ~ N(0, 1/10)" (m = 10). Read as a variance (our default) their standard
+ * deviation is 1/sqrt(10) = 0.316; read as a standard deviation it is 0.1. The two readings give different
+ * condition numbers of B (Theorem 1's kappa scales with the retained singular values of A): `entryStd` picks
+ * one (ENTRY_SCALE_READINGS), and `reproduce linear-theory` prints both next to the paper's kappa.
  */
 import { UsageError } from '@shared/errors';
 import type { Rng } from '../random';
@@ -16,6 +21,8 @@ export interface LinearProblemOptions {
   samples: number;
   /** Replacement values for the smallest singular values of A (paper [1e-3, 1e-4]). */
   replacedSingularValues: readonly number[];
+  /** Standard deviation of the entries of A before the replacement (default 1/sqrt(m): variance 1/m). */
+  entryStd?: number;
   /**
    * Subtract the sample mean from the samples (default true), so that they meet Theorem 1's assumption
    * E x = 0 exactly. Why it matters: with one delta common to all samples, eq. (12) has the cross term
@@ -25,6 +32,49 @@ export interface LinearProblemOptions {
    * null space of A (relative Frobenius error ~0.08 instead of ~0.01; measured, see the tests).
    */
   center?: boolean;
+}
+
+/** The two readings of the paper's "N(0, 1/10)" as entry standard deviations, for m measurements. */
+export const ENTRY_SCALE_READINGS = {
+  /** 1/m is the variance (the usual N(mean, variance) notation): std 1/sqrt(m), 0.316 at m = 10. */
+  variance: (m: number): number => 1 / Math.sqrt(m),
+  /** 1/m is the standard deviation: std 0.1 at m = 10. */
+  std: (m: number): number => 1 / m,
+} as const;
+export type EntryScaleReading = keyof typeof ENTRY_SCALE_READINGS;
+
+/** The entry standard deviation `o` asks for (default: the variance reading). */
+export function entryStdOf(o: Pick<LinearProblemOptions, 'm' | 'entryStd'>): number {
+  return o.entryStd ?? ENTRY_SCALE_READINGS.variance(o.m);
+}
+
+/**
+ * A = U S V^T of a Gaussian m x n matrix with entries N(0, entryStd^2), its smallest singular values replaced
+ * (sorted decreasing, they take the last positions: [1e-3, 1e-4] gives ... >= 1e-3 >= 1e-4). Returns A and
+ * the singular values before the replacement (decreasing).
+ */
+export function drawIllConditionedA(
+  o: Pick<LinearProblemOptions, 'm' | 'n' | 'replacedSingularValues' | 'entryStd'>,
+  rng: Rng,
+): { A: Matrix; originalSingularValues: Float64Array } {
+  const { m, n } = o;
+  const k = Math.min(m, n);
+  if (o.replacedSingularValues.length > k) {
+    throw new UsageError(
+      `linear-theory: cannot replace ${o.replacedSingularValues.length} of ${k} singular values`,
+    );
+  }
+  const std = entryStdOf(o);
+  if (!(std > 0) || !Number.isFinite(std)) {
+    throw new UsageError(`linear-theory: the entry standard deviation must be positive, got ${std}`);
+  }
+  const A0 = matrix(m, n);
+  rng.fillNormal(A0.data, 0, std);
+  const { U, s, V } = svd(A0);
+  const original = Float64Array.from(s);
+  const replaced = [...o.replacedSingularValues].sort((a, b) => b - a);
+  replaced.forEach((v, i) => (s[k - replaced.length + i] = v));
+  return { A: fromSvd(U, s, V), originalSingularValues: original };
 }
 
 export interface LinearProblem {
@@ -45,29 +95,13 @@ export interface LinearProblem {
   centered: boolean;
 }
 
-/**
- * Draws A (fork 'A' of rng) and the samples (fork 'x'). The replacement values, sorted decreasing, take the
- * positions of the smallest singular values: [1e-3, 1e-4] gives singular values ... >= 1e-3 >= 1e-4.
- */
+/** Draws A (fork 'A' of rng, drawIllConditionedA) and the samples (fork 'x'). */
 export function makeLinearProblem(o: LinearProblemOptions, rng: Rng): LinearProblem {
-  const { n, m, samples } = o;
-  const k = Math.min(m, n);
-  if (o.replacedSingularValues.length > k) {
-    throw new UsageError(
-      `linear-theory: cannot replace ${o.replacedSingularValues.length} of ${k} singular values`,
-    );
-  }
+  const { n, samples } = o;
   if (!Number.isInteger(samples) || samples < 1) {
     throw new UsageError(`linear-theory: samples must be a positive integer, got ${samples}`);
   }
-  const ra = rng.fork('A');
-  const A0 = matrix(m, n);
-  ra.fillNormal(A0.data, 0, 1 / Math.sqrt(m));
-  const { U, s, V } = svd(A0);
-  const original = Float64Array.from(s);
-  const replaced = [...o.replacedSingularValues].sort((a, b) => b - a);
-  replaced.forEach((v, i) => (s[k - replaced.length + i] = v));
-  const A = fromSvd(U, s, V);
+  const { A, originalSingularValues: original } = drawIllConditionedA(o, rng.fork('A'));
 
   const rx = rng.fork('x');
   const M = new Float64Array(n * n);

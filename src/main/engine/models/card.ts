@@ -8,7 +8,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '@shared/errors';
-import type { Geometry } from '@shared/geometry';
+import { physicsOf, type Geometry } from '@shared/geometry';
+import { describePhysics, physicsSchema, samePhysics } from '@shared/physics';
 
 export const CARD_FILE = 'card.json';
 export const CARD_FORMAT = 'ct-audit/model-card';
@@ -21,6 +22,8 @@ const geometrySchema = z.object({
   views: z.number().int(),
   detectors: z.number().int(),
   detectorSpacing: z.number(),
+  /** The forward model (src/shared/physics.ts); absent for parallel-beam CT (cards written before it). */
+  physics: physicsSchema.optional(),
 });
 
 const metricsSchema = z.object({
@@ -131,6 +134,14 @@ export async function readCard(dir: string): Promise<ModelCard> {
 
 /** Throws InputError naming the first geometry field where the card and the request differ. */
 export function checkCardGeometry(card: ModelCard, requested: Geometry, where: string): void {
+  const trained = physicsOf(card.geometry);
+  if (!samePhysics(trained, physicsOf(requested))) {
+    throw new InputError(
+      `${where}: the model was trained for ${describePhysics(trained)}, but ${describePhysics(physicsOf(requested))} was requested; ` +
+        `use the model's physics or train a model for this one`,
+      { field: 'physics' },
+    );
+  }
   for (const field of ['size', 'views', 'detectors', 'detectorSpacing'] as const) {
     if (card.geometry[field] !== requested[field]) {
       throw new InputError(

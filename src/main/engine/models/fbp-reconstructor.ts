@@ -1,27 +1,33 @@
-/** Plain FBP as a Reconstructor: the baseline every learned model is compared with. */
+/**
+ * Plain FBP as a Reconstructor: the baseline every learned model is compared with. For other physics it is the
+ * operator's initial reconstruction (the noisy image for denoising, A^+ y for compressed sensing).
+ */
 import type { Geometry } from '@shared/geometry';
 import { tf } from '../backend';
-import { RadonOperator, type FbpOptions } from '../physics';
-import type { Reconstructor } from './reconstructor';
+import { makeOperator, type FbpOptions, type MeasurementOperator } from '../physics';
+import type { Reconstructor, ReconstructorOrigin } from './reconstructor';
 
 export class FbpReconstructor implements Reconstructor {
   readonly kind = 'fbp' as const;
   readonly geometry: Geometry;
-  readonly op: RadonOperator;
+  readonly op: MeasurementOperator;
   private readonly options: FbpOptions;
 
-  constructor(geometry: Geometry, options: FbpOptions = {}, op?: RadonOperator) {
+  readonly origin: ReconstructorOrigin;
+
+  constructor(geometry: Geometry, options: FbpOptions = {}, op?: MeasurementOperator) {
     this.geometry = geometry;
-    this.op = op ?? new RadonOperator(geometry);
+    this.op = op ?? makeOperator(geometry);
     this.options = { filter: 'ram-lak', cutoff: 1, ...options };
+    this.origin = { kind: 'fbp', geometry, filter: this.options.filter, cutoff: this.options.cutoff };
   }
 
   reconstruct(y: tf.Tensor4D): tf.Tensor4D {
-    return this.op.fbp(y, this.options);
+    return this.op.initialReconstruction(y, this.options);
   }
 
   describe(): string {
-    return `FBP (${this.options.filter}, cutoff ${this.options.cutoff})`;
+    return this.op.describeInitialReconstruction(this.options);
   }
 
   dispose(): void {}

@@ -12,8 +12,8 @@
 import type { Geometry } from '@shared/geometry';
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
-import { RadonOperator, type FbpOptions } from '../physics';
-import type { ApplyOptions, TrainableReconstructor } from './reconstructor';
+import { makeOperator, type FbpOptions, type MeasurementOperator } from '../physics';
+import type { ApplyOptions, ReconstructorOrigin, TrainableReconstructor } from './reconstructor';
 import { buildResidualUnet, checkUnetConfig, type UnetConfig } from './unet';
 
 export type FbpConvNetPresetName = 'paper' | 'small' | 'tiny';
@@ -104,14 +104,16 @@ function batchNormLayers(model: tf.LayersModel): { momentum: number }[] {
 export class FbpConvNet implements TrainableReconstructor {
   readonly kind = 'fbpconvnet' as const;
   readonly geometry: Geometry;
-  readonly op: RadonOperator;
+  readonly op: MeasurementOperator;
   readonly config: FbpConvNetConfig;
   readonly unet: tf.LayersModel;
+  /** Set by loadModel for a model read from a folder (its weights may be read again by worker threads). */
+  origin?: ReconstructorOrigin;
   private readonly bnLayers: { momentum: number }[];
 
   /** Wraps an existing U-Net (e.g. loaded from model.json); takes ownership of it. */
-  constructor(geometry: Geometry, config: FbpConvNetConfig, unet: tf.LayersModel, op?: RadonOperator) {
-    this.op = op ?? new RadonOperator(geometry);
+  constructor(geometry: Geometry, config: FbpConvNetConfig, unet: tf.LayersModel, op?: MeasurementOperator) {
+    this.op = op ?? makeOperator(geometry);
     this.geometry = this.op.geometry;
     this.config = config;
     this.unet = unet;
@@ -129,9 +131,12 @@ export class FbpConvNet implements TrainableReconstructor {
     return new FbpConvNet(geometry, config, buildResidualUnet(config.unet, o.seed ?? 0));
   }
 
-  /** FBP(y) with the model's filter settings (differentiable). */
+  /**
+   * The U-Net's input before normalization: FBP(y) with the model's filter settings for CT, the operator's
+   * initial reconstruction for other physics (y for denoising, A^+ y for compressed sensing). Differentiable.
+   */
   fbp(y: tf.Tensor4D): tf.Tensor4D {
-    return this.op.fbp(y, this.config.fbp);
+    return this.op.initialReconstruction(y, this.config.fbp);
   }
 
   apply(y: tf.Tensor4D, training: boolean, opts: ApplyOptions = {}): tf.Tensor4D {
@@ -178,10 +183,9 @@ export class FbpConvNet implements TrainableReconstructor {
 
   describe(): string {
     const u = this.config.unet;
-    const f = this.config.fbp;
     return (
       `FBPConvNet ${this.config.preset} (U-Net ${u.baseChannels} base channels, ${u.depth} poolings, ` +
-      `${this.parameterCount()} parameters) on FBP (${f.filter}, cutoff ${f.cutoff})`
+      `${this.parameterCount()} parameters) on ${this.op.describeInitialReconstruction(this.config.fbp)}`
     );
   }
 

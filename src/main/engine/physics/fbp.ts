@@ -45,6 +45,17 @@ export function resolveBackprojector(op: string, b: Backprojector | undefined): 
   return v;
 }
 
+/** How FBP applies the ramp filter: 'auto' = FFT kernel on 'cpu', matMul elsewhere. */
+export type FilterImpl = 'auto' | 'matmul' | 'fft';
+
+/** FBP settings of the tensor operator (radon-operator.ts). */
+export interface FbpOptions extends FilterOptions {
+  /** Ramp-filter implementation (both give the same result to float rounding). Default 'auto'. */
+  filterImpl?: FilterImpl;
+  /** 'adjoint' (default): FBP = (pi/A) A^T G; 'pixel': pixel-driven backprojection (this file). */
+  backprojector?: Backprojector;
+}
+
 export interface FbpArrayOptions extends FilterOptions {
   /** Default 'pixel' (see BACKPROJECTORS). */
   backprojector?: Backprojector;

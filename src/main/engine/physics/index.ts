@@ -1,14 +1,20 @@
 /**
- * physics: the parallel-beam Radon operator (Joseph projector, exact adjoint, FBP with the adjoint or a
- * pixel-driven backprojector) as differentiable
- * tfjs ops and as plain typed-array functions, FBP filters, the operator norm; phantoms and noise models
- * (re-exported from their modules).
+ * physics: forward operators A as differentiable tfjs ops behind one interface, MeasurementOperator
+ * (makeOperator(geometry) picks the class from the geometry's physics): the parallel-beam Radon operator
+ * (Joseph projector, exact adjoint, FBP with the adjoint or a pixel-driven backprojector, also as plain
+ * typed-array functions), the identity of denoising and block compressed sensing; FBP filters, the operator
+ * norm; phantoms and noise models (re-exported from their modules).
  */
-export { RadonOperator, checkBatchShape } from './radon-operator';
-export type { LinearOperator, FbpOptions, FilterImpl } from './radon-operator';
+export { RadonOperator } from './radon-operator';
+export { IdentityOperator } from './identity-operator';
+export { CsOperator } from './cs-operator';
+export { csMatrices, type CsMatrices } from './cs-matrix';
+export { makeOperator } from './make-operator';
+export type { MeasurementOperator, InitialReconstructionOptions } from './measurement-operator';
+export { checkBatchShape, linearOp, type LinearOperator } from './linear-operator';
 export { radonForwardArray, radonAdjointArray } from './radon-array';
 export { BACKPROJECTORS, fbpArray, fbpScale, rampFilterArray } from './fbp';
-export type { Backprojector, FbpArrayOptions } from './fbp';
+export type { Backprojector, FbpArrayOptions, FbpOptions, FilterImpl } from './fbp';
 export {
   FILTER_NAMES,
   filterKernel,

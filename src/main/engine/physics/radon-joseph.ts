@@ -21,7 +21,8 @@
  * transpose of the forward map (<Ax, y> = <x, A^T y> up to floating-point rounding); both accumulate in
  * Float64.
  */
-import { makeGeometry, type Geometry } from '@shared/geometry';
+import { UsageError } from '@shared/errors';
+import { makeGeometry, physicsOf, type Geometry } from '@shared/geometry';
 
 /** Precomputed per-view, per-line constants of Joseph's method for one geometry. */
 export interface JosephPlan {
@@ -50,6 +51,10 @@ function planKey(g: Geometry): string {
 
 /** The plan for a geometry, cached (a handful of geometries at most live in one process). */
 export function josephPlan(g: Geometry): JosephPlan {
+  // Every Radon path (tensor kernels, typed-array API, FBP, dense matrices) starts here: a geometry of another
+  // physics has views/detectors that mean something else, so projecting with it would be silently wrong.
+  const kind = physicsOf(g).kind;
+  if (kind !== 'radon') throw new UsageError(`radon: the geometry's physics is ${kind}, not radon`);
   const key = planKey(g);
   let plan = planCache.get(key);
   if (!plan) {

@@ -11,65 +11,20 @@
  * Being symmetric, G is its own gradient.
  */
 import { tf } from '../backend';
-import { ShapeError } from '@shared/errors';
-import { makeGeometry, type Geometry } from '@shared/geometry';
-import { fbpScale, resolveBackprojector, type Backprojector } from './fbp';
-import { filterMatrix, resolveFilterOptions, type FilterName, type FilterOptions } from './filters';
+import { UsageError } from '@shared/errors';
+import { makeGeometry, physicsOf, type Geometry } from '@shared/geometry';
+import { RADON_PHYSICS, type Physics } from '@shared/physics';
+import { fbpScale, resolveBackprojector, type FbpOptions, type FilterImpl } from './fbp';
+import { filterMatrix, resolveFilterOptions, type FilterName } from './filters';
+import { adjointView, asFloat, checkBatchShape, linearOp, type LinearOperator } from './linear-operator';
+import type { MeasurementOperator } from './measurement-operator';
 import { runRadonKernel, runRampFilterKernel } from './radon-kernels';
-
-/** How FBP applies the ramp filter: 'auto' = FFT kernel on 'cpu', matMul elsewhere. */
-export type FilterImpl = 'auto' | 'matmul' | 'fft';
-
-export interface FbpOptions extends FilterOptions {
-  /** Ramp-filter implementation (both give the same result to float rounding). Default 'auto'. */
-  filterImpl?: FilterImpl;
-  /** 'adjoint' (default): FBP = (pi/A) A^T G; 'pixel': pixel-driven backprojection (fbp.ts). */
-  backprojector?: Backprojector;
-}
-
-/** A linear map between tensor spaces with its adjoint (ODL style). */
-export interface LinearOperator {
-  /** Per-item shape of inputs of `forward` ([N,N,1] for A). */
-  readonly domainShape: readonly number[];
-  /** Per-item shape of outputs of `forward` ([A,D,1] for A). */
-  readonly rangeShape: readonly number[];
-  forward(x: tf.Tensor4D): tf.Tensor4D;
-  adjoint(y: tf.Tensor4D): tf.Tensor4D;
-  /** The adjoint as an operator; adjointOperator().adjointOperator() is this operator. */
-  adjointOperator(): LinearOperator;
-}
-
-function shapeText(s: readonly (number | string)[]): string {
-  return `[${s.join(',')}]`;
-}
-
-/** Throws ShapeError unless t is [B, ...tail] with B >= 1. */
-export function checkBatchShape(op: string, t: tf.Tensor, tail: readonly number[]): void {
-  const s = t.shape;
-  const ok = s.length === tail.length + 1 && s[0] >= 1 && tail.every((v, i) => s[i + 1] === v);
-  if (!ok) {
-    throw new ShapeError(`${op}: expected ${shapeText(['B', ...tail])}, got ${shapeText(s)}`, {
-      expected: ['B', ...tail],
-      got: s,
-    });
-  }
-}
-
-/** A differentiable linear op: value apply(x), gradient transpose(dy) (the vector-Jacobian product). */
-function linearOp(apply: (x: tf.Tensor) => tf.Tensor, transpose: (dy: tf.Tensor) => tf.Tensor) {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: apply(args[0] as tf.Tensor),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => transpose(dy as tf.Tensor),
-  }));
-}
-
-function asFloat(t: tf.Tensor4D): tf.Tensor4D {
-  return t.dtype === 'float32' ? t : tf.cast(t, 'float32');
-}
+import { frobeniusNormSq } from './radon-norm';
 
 /** A: images [B,N,N,1] -> sinograms [B,A,D,1] for one Geometry. */
-export class RadonOperator implements LinearOperator {
+export class RadonOperator implements MeasurementOperator {
   readonly geometry: Geometry;
+  readonly physics: Physics = RADON_PHYSICS;
   readonly domainShape: readonly number[];
   readonly rangeShape: readonly number[];
   private readonly forwardOp: (x: tf.Tensor4D) => tf.Tensor4D;
@@ -81,6 +36,11 @@ export class RadonOperator implements LinearOperator {
   constructor(geometry: Geometry) {
     // Re-validate: a Geometry may arrive as plain data (IPC, JSON specs).
     this.geometry = makeGeometry(geometry);
+    if (physicsOf(this.geometry).kind !== 'radon') {
+      throw new UsageError(
+        `RadonOperator: the geometry's physics is ${physicsOf(this.geometry).kind}; build its operator with makeOperator`,
+      );
+    }
     const g = this.geometry;
     this.domainShape = [g.size, g.size, 1];
     this.rangeShape = [g.views, g.detectors, 1];
@@ -116,17 +76,23 @@ export class RadonOperator implements LinearOperator {
   }
 
   adjointOperator(): LinearOperator {
-    if (!this.adjointView) {
-      const view: LinearOperator = {
-        domainShape: this.rangeShape,
-        rangeShape: this.domainShape,
-        forward: (y) => this.adjoint(y),
-        adjoint: (x) => this.forward(x),
-        adjointOperator: () => this,
-      };
-      this.adjointView = view;
-    }
+    this.adjointView ??= adjointView(this);
     return this.adjointView;
+  }
+
+  /** FBP: the initial reconstruction of MeasurementOperator. */
+  initialReconstruction(y: tf.Tensor4D, o: FbpOptions = {}): tf.Tensor4D {
+    return this.fbp(y, o);
+  }
+
+  /** Exact, from the projector's own interpolation weights (radon-norm.ts). */
+  frobeniusNormSq(): number {
+    return frobeniusNormSq(this.geometry);
+  }
+
+  describeInitialReconstruction(o: FbpOptions = {}): string {
+    const { filter, cutoff } = resolveFilterOptions('radon.fbp', o);
+    return `FBP (${filter}, cutoff ${cutoff})`;
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import type { Geometry } from '@shared/geometry';
 import type { tf } from '../backend';
-import type { RadonOperator } from '../physics';
+import type { MeasurementOperator } from '../physics';
 import type { Rng } from '../random';
 import type { TrainableReconstructor } from '../models/reconstructor';
 
@@ -32,7 +32,7 @@ export interface MethodContext {
   model: TrainableReconstructor;
   /** The model's optimizer (the trainer creates it and saves its state in checkpoints). */
   optimizer: tf.Optimizer;
-  op: RadonOperator;
+  op: MeasurementOperator;
   geometry: Geometry;
   /** Seeded; its state is part of the checkpoint (fork it for independent streams). */
   rng: Rng;

@@ -32,7 +32,7 @@ import { FbpConvNet, type FbpConvNetPresetName, type FbpSettings } from '../mode
 import { FbpReconstructor } from '../models/fbp-reconstructor';
 import type { ModelCard, TrainingRecord, ValidationMetrics } from '../models/card';
 import { saveReconstructor } from '../models/save-load';
-import { RadonOperator } from '../physics';
+import { makeOperator } from '../physics';
 import { createRng } from '../random';
 import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { METHOD_OPTIMIZER_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
@@ -230,7 +230,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     settings.beta1,
     settings.beta2,
   ) as unknown as AdamInternals;
-  const op = model instanceof FbpConvNet ? model.op : new RadonOperator(model.geometry);
+  const op = model instanceof FbpConvNet ? model.op : makeOperator(model.geometry);
   const ctx: MethodContext = {
     model,
     optimizer,

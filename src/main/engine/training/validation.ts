@@ -9,7 +9,7 @@ import { tf } from '../backend';
 import { simulateMeasurements, type DataSource, type SliceRef } from '../data';
 import { psnr, ssim } from '../metrics';
 import type { Reconstructor } from '../models/reconstructor';
-import type { RadonOperator } from '../physics';
+import type { MeasurementOperator } from '../physics';
 import { createRng } from '../random';
 
 export interface QualityMetrics {
@@ -33,7 +33,7 @@ export class ValidationSet {
   static async build(
     source: DataSource,
     refs: readonly SliceRef[],
-    o: { op: RadonOperator; noise: NoiseSpec; seed: string; batchSize: number },
+    o: { op: MeasurementOperator; noise: NoiseSpec; seed: string; batchSize: number },
   ): Promise<ValidationSet> {
     const N = o.op.geometry.size;
     const batches: { x: tf.Tensor4D; y: tf.Tensor4D }[] = [];

@@ -22,7 +22,11 @@ import { yieldToEventLoop, type MethodContext } from './context';
 
 export function geometryOf(choice: GeometryChoice): Geometry {
   const preset = GEOMETRY_PRESETS[choice.preset];
-  return makeGeometry({ size: choice.size ?? preset.size, views: choice.views ?? preset.views });
+  return makeGeometry({
+    size: choice.size ?? preset.size,
+    views: choice.views ?? preset.views,
+    physics: choice.physics,
+  });
 }
 
 interface SliceFbp {
