@@ -36,13 +36,19 @@ export async function cli(...args: string[]): Promise<CliResult> {
   }
 }
 
-/** Exit code `code`, exactly one line on stderr (besides npm's and commander's hints) matching, no stack. */
+/**
+ * Exit code `code`, exactly one error line on stderr matching, no stack. Not counted: npm's and commander's
+ * hints, and the progress lines a run writes when stderr is not a terminal ("[mm:ss] phase ...", progress.ts).
+ */
 export function expectOneLineError(r: CliResult, code: number, pattern: RegExp): void {
   expect(r.code, r.stderr).toBe(code);
   const lines = r.stderr
     .trim()
     .split('\n')
-    .filter((l) => !l.startsWith('npm warn') && !l.includes('(run with --help for usage)'));
+    .filter(
+      (l) =>
+        !l.startsWith('npm warn') && !l.includes('(run with --help for usage)') && !/^\[\d+:\d\d\] /.test(l),
+    );
   expect(lines.length, r.stderr).toBe(1);
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /);
