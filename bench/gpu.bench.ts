@@ -35,7 +35,6 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { makeGeometry, type Geometry } from '@shared/geometry';
 import { initBackend, tf, adapterLabel, limitsLabel, type BackendInfo } from '../src/main/engine/backend';
-import { findSwiftShaderIcd } from '../src/main/engine/backend/webgpu';
 import { disposeAttackResult, pgaY } from '../src/main/engine/attacks';
 import { certify } from '../src/main/engine/certify';
 import { FbpConvNet, type FbpConvNetPresetName } from '../src/main/engine/models/fbpconvnet';
@@ -71,20 +70,9 @@ const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').s
 
 type BackendChoice = 'webgpu' | 'wasm' | 'cpu' | 'tensorflow';
 
-/** Switch to `name`; for webgpu without a GPU driver, the SwiftShader adapter when installed. */
-async function useBackend(name: BackendChoice): Promise<BackendInfo> {
-  if (name !== 'webgpu') return initBackend({ backend: name });
-  try {
-    return await initBackend({ backend: 'webgpu' });
-  } catch (e) {
-    const icd = findSwiftShaderIcd();
-    if (process.env.VK_ICD_FILENAMES || !icd) throw e;
-    console.log(
-      `no GPU adapter (${(e as Error).message}); using SwiftShader (${icd}): a CPU running shaders`,
-    );
-    process.env.VK_ICD_FILENAMES = icd;
-    return initBackend({ backend: 'webgpu' });
-  }
+/** Switch to `name` (webgpu without a GPU driver: the SwiftShader adapter, when installed). */
+function useBackend(name: BackendChoice): Promise<BackendInfo> {
+  return initBackend({ backend: name });
 }
 
 function geometryFor(N: number): Geometry {

@@ -7,7 +7,8 @@
  *   absent) -> wasm (+ the kernels it lacks, registered here) -> cpu.
  * A software WebGPU adapter (SwiftShader, lavapipe) is never chosen automatically: it runs the same shaders
  * on the CPU, several times slower than wasm's XNNPACK kernels (bench/gpu.bench.ts), so picking it would
- * make a GPU-less machine slower for nothing. `--backend webgpu` uses it anyway (tests, CI).
+ * make a GPU-less machine slower for nothing. `--backend webgpu` uses it anyway (tests, CI), and on Linux
+ * without a GPU driver that Dawn accepts falls back to the SwiftShader ICD of Debian's chromium package.
  * The chosen backend, the versions and the GPU adapter are reported by `backendInfo()` and written into
  * every manifest and model card.
  */
@@ -155,7 +156,8 @@ async function select(requested: BackendName | undefined): Promise<BackendInfo> 
   let provider = '';
   let adapter: WebGpuAdapterSummary | undefined;
   if (requested === 'webgpu') {
-    adapter = await activateWebGpu(); // throws a BackendError saying why
+    // Asked for by name: SwiftShader where there is no GPU driver (tests, CI). Throws a BackendError saying why.
+    adapter = await activateWebGpu({ softwareFallback: true });
   } else if (requested === undefined) {
     adapter = await tryWebGpuAuto(skipped);
   }

@@ -35,9 +35,12 @@ let creating: Promise<NodeWebGPUBackend> | undefined;
 /**
  * Make `webgpu` the active tfjs backend: the first call creates the Dawn device (seconds on a software
  * adapter), registers it and runs a self-test; later calls switch back to the same device. Throws a
- * BackendError saying why when there is no usable adapter.
+ * BackendError saying why when there is no usable adapter. `softwareFallback` (webgpu asked for by name):
+ * on Linux without a GPU driver that Dawn accepts, use the SwiftShader ICD of Debian's chromium package.
  */
-export async function activateWebGpu(): Promise<WebGpuAdapterSummary> {
+export async function activateWebGpu(
+  opts: { softwareFallback?: boolean } = {},
+): Promise<WebGpuAdapterSummary> {
   const existing = ours();
   if (existing && !existing.failed) {
     await tf.setBackend(WEBGPU);
@@ -48,7 +51,7 @@ export async function activateWebGpu(): Promise<WebGpuAdapterSummary> {
   if (existing) tf.removeBackend(WEBGPU);
   // Loaded here, not at start-up: tfjs-backend-webgpu registers ~170 kernels, of no use on a CPU backend.
   const { createNodeWebGpuBackend, selfTest } = await import('./node-backend');
-  creating ??= createNodeWebGpuBackend();
+  creating ??= createNodeWebGpuBackend(opts);
   let backend: NodeWebGPUBackend;
   try {
     backend = await creating;

@@ -9,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { BackendError, GpuFailureError } from '@shared/errors';
-import { createGpu, firstLine } from './dawn-node';
+import { createGpu, findSwiftShaderIcd, firstLine } from './dawn-node';
 import { rawAdapterData, summarizeAdapter, type WebGpuAdapterSummary } from './adapter';
-import { noAdapterReason } from './probe';
+import { noAdapterReason, probeWebGpu } from './probe';
 import { waitForMap } from './sync-read';
 
 /** The parts of WebGPUBackend's internals this subclass uses (private in its .d.ts, public in JS). */
@@ -174,7 +174,18 @@ function exposeNavigatorGpu(): () => void {
  * Create the Dawn device and the tfjs backend on it (not registered yet). The device asks for the adapter's
  * limits, as tfjs's own factory does (tfjs-backend-webgpu base.ts), so large images fit in one buffer.
  */
-export async function createNodeWebGpuBackend(): Promise<NodeWebGPUBackend> {
+export async function createNodeWebGpuBackend(
+  opts: { softwareFallback?: boolean } = {},
+): Promise<NodeWebGPUBackend> {
+  const icd = opts.softwareFallback ? swiftShaderFallbackIcd() : undefined;
+  if (icd && !(await probeWebGpu()).ok) {
+    // Asked for webgpu by name on a machine without a GPU driver that Dawn accepts (the probe's child
+    // process found no adapter, and kept Dawn's driver warnings off this process's stderr): the SwiftShader
+    // adapter, a CPU running the shaders (its summary says "software"). The Vulkan loader reads
+    // VK_ICD_FILENAMES when Dawn creates its instance; it stays set so a replacement device after a GPU
+    // failure, and child processes, find the same driver.
+    process.env.VK_ICD_FILENAMES = icd;
+  }
   const gpu = await createGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new BackendError(`webgpu: ${noAdapterReason()}`);
@@ -199,6 +210,17 @@ export async function createNodeWebGpuBackend(): Promise<NodeWebGPUBackend> {
     throw new BackendError(`webgpu: the adapter refused a device: ${firstLine(e)}`);
   }
   return new NodeWebGPUBackend(gpu, device, adapter, summary);
+}
+
+/**
+ * The SwiftShader ICD to fall back to: on Linux, when the user chose no Vulkan driver list themselves
+ * (VK_ICD_FILENAMES / VK_DRIVER_FILES, which are then respected) and Debian's chromium has installed one.
+ */
+function swiftShaderFallbackIcd(): string | undefined {
+  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) {
+    return undefined;
+  }
+  return findSwiftShaderIcd();
 }
 
 /** Upload, compute and read back on the active webgpu backend; throws unless the answer is right. */

@@ -90,8 +90,9 @@ async function probeNow(): Promise<ProbeResult> {
 /** Why Dawn found no adapter, with what to do. */
 export function noAdapterReason(): string {
   return process.platform === 'linux'
-    ? 'no WebGPU adapter: no Vulkan driver that Dawn accepts (a GPU driver, or SwiftShader through ' +
-        "VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json, which Debian's chromium package ships)"
+    ? 'no WebGPU adapter: no Vulkan driver that Dawn accepts (a GPU driver; or, with --backend webgpu, ' +
+        "SwiftShader from Debian's chromium package, /usr/lib/chromium/vk_swiftshader_icd.json, or the ICD " +
+        'that VK_ICD_FILENAMES names)'
     : 'no WebGPU adapter on this machine';
 }
 
