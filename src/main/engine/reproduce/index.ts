@@ -38,3 +38,30 @@ export {
   type StepAccount,
 } from './step-accounting';
 export { trainPlanned, ACCOUNTING_FILE, type ModelPlan, type TrainedRecord } from './train-plan';
+export {
+  runSmoothing,
+  smoothingPlans,
+  modelLabel,
+  UNITS_STATEMENT,
+  type SmoothingOptions,
+  type SmoothingOutcome,
+  type SmoothingTaskOutcome,
+} from './smoothing';
+export {
+  SMOOTHING_PRESETS,
+  SMOOTHING_PRESET_NAMES,
+  SMOOTHING_TASKS,
+  type SmoothingPreset,
+  type SmoothingPresetName,
+  type SmoothingTask,
+} from './smoothing-presets';
+export {
+  PAPER_TABLE_1A,
+  PAPER_TABLE_1B,
+  PAPER_TABLE_2,
+  unitReading,
+  trueRatio,
+  greyToHu,
+  type PaperTable1,
+} from './smoothing-paper';
+export { table1, table1Rows, table2Row, table2Rows, psnrOfError, psnrOfMse } from './smoothing-table';
