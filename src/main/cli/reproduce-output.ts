@@ -4,7 +4,9 @@
 
 /** A number to `digits` significant digits, 'n/a' for null or non-finite. */
 export function fmt(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : Number(v.toPrecision(digits)).toString();
+  return v === null || v === undefined || !Number.isFinite(v)
+    ? 'n/a'
+    : Number(v.toPrecision(digits)).toString();
 }
 
 /** A fraction as a percentage ("1.2%"). */

@@ -81,7 +81,9 @@ describe('step accounting', () => {
       plainSteps: 0,
     });
     expect(() => checkAccounting([a('pgd', 10), a('minmax', 10, 5)], 10)).not.toThrow();
-    expect(() => checkAccounting([a('pgd', 10), a('minmax', 5, 5)], 10)).toThrow(/minmax took 5 robust steps/);
+    expect(() => checkAccounting([a('pgd', 10), a('minmax', 5, 5)], 10)).toThrow(
+      /minmax took 5 robust steps/,
+    );
     expect(() => checkAccounting([a('l2', 0)], 10)).not.toThrow();
   });
 
@@ -146,7 +148,9 @@ describe('claim verdicts from paired tests', () => {
 
   it('is inconclusive with too few slices, however consistent the ordering', () => {
     const three = ord.slice(0, 3);
-    const t = claimTable(lines({ ord: three, minmax: three.map(([a, b]) => [a - 1, b - 1]) }), { alpha: 0.05 });
+    const t = claimTable(lines({ ord: three, minmax: three.map(([a, b]) => [a - 1, b - 1]) }), {
+      alpha: 0.05,
+    });
     const m = t.find((r) => r.method === 'minmax')!;
     expect(m.comparisons[0].signFlip.p).toBeCloseTo(0.25, 12);
     expect(m.verdict).toBe('inconclusive');
@@ -154,7 +158,7 @@ describe('claim verdicts from paired tests', () => {
 });
 
 describe('runCtRobustness (tiny)', () => {
-  it('gives every robust method ord\'s steps past any warm-up, audits with certification, and reuses', async () => {
+  it("gives every robust method ord's steps past any warm-up, audits with certification, and reuses", async () => {
     const out = path.join(dir, 'run');
     const o = {
       outDir: out,
@@ -176,7 +180,10 @@ describe('runCtRobustness (tiny)', () => {
       },
     };
     const before = tf.memory().numTensors;
-    const r = await runCtRobustness({ ...o, overrides: { ...o.overrides, methods: [...o.overrides.methods] } });
+    const r = await runCtRobustness({
+      ...o,
+      overrides: { ...o.overrides, methods: [...o.overrides.methods] },
+    });
     expect(tf.memory().numTensors).toBe(before);
     const m = (n: string) => r.models.find((x) => x.name === n)!;
     const N = r.ordSteps;
@@ -197,7 +204,10 @@ describe('runCtRobustness (tiny)', () => {
     );
     expect(r.report.verdict).toBe(overallVerdict(r.report.rows));
     expect(r.scope[0]).toMatch(/smallest two-sided p with 6 slices is 0.031/);
-    const again = await runCtRobustness({ ...o, overrides: { ...o.overrides, methods: [...o.overrides.methods] } });
+    const again = await runCtRobustness({
+      ...o,
+      overrides: { ...o.overrides, methods: [...o.overrides.methods] },
+    });
     expect(again.models.every((x) => x.reused)).toBe(true);
     expect(again.audit.units.computed).toBe(0);
     expect(again.claims).toEqual(r.claims);

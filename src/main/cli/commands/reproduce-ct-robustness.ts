@@ -148,7 +148,11 @@ export function registerReproduceCtRobustness(program: Command): void {
     .option('--max-steps <n>', "ord's step cap (default: the preset's)", parseIntOption('max-steps', 1))
     .option('--attack-steps <n>', 'pga-y steps per radius', parseIntOption('attack-steps', 0))
     .option('--samples <S>', 'smoothing samples per radius and sigma', parseIntOption('samples', 1))
-    .option('--phantoms <n>', 'held-out phantoms audited next to the 4 CT slices', parseIntOption('phantoms', 1))
+    .option(
+      '--phantoms <n>',
+      'held-out phantoms audited next to the 4 CT slices',
+      parseIntOption('phantoms', 1),
+    )
     .option('--out <dir>', 'output folder (models/, audit/, reproduce.json)', 'reproduce-ct-robustness')
     .option('--json', 'print the outcome as JSON')
     .option('--quiet', 'no progress line')
@@ -169,7 +173,8 @@ export function registerReproduceCtRobustness(program: Command): void {
       if (o.attackSteps !== undefined) overrides.attackSteps = o.attackSteps;
       if (o.samples !== undefined) overrides.samples = o.samples;
       if (o.phantoms !== undefined) overrides.phantoms = o.phantoms;
-      if (o.steps !== undefined && o.maxSteps === undefined) overrides.maxSteps = Math.max(o.steps, 4 * o.steps);
+      if (o.steps !== undefined && o.maxSteps === undefined)
+        overrides.maxSteps = Math.max(o.steps, 4 * o.steps);
       await startBackend(c);
       const progress = cliProgressJob(o.quiet || o.json);
       try {

@@ -51,7 +51,9 @@ function printTask(t: SmoothingTaskOutcome): void {
   console.log(
     `test radii (grey levels -> our entry -> l2 norm): ${t.radii.map((r) => `${r.grey} -> ${r.entry} -> ${fmt(r.l2)}`).join('; ')}`,
   );
-  console.log(`test sigmas (grey levels -> entry): ${t.sigmas.map((s) => `${s.grey} -> ${s.entry}`).join('; ')}`);
+  console.log(
+    `test sigmas (grey levels -> entry): ${t.sigmas.map((s) => `${s.grey} -> ${s.entry}`).join('; ')}`,
+  );
   console.log(
     `Table 1 analogue over ${t.slices} test images: PSNR (10 log10 1/MSE, range 1); per radius: sigma 0 | best sigma (its value); paper / ours; ours certified PSNR at the best sigma:`,
   );
@@ -81,7 +83,15 @@ function printTask(t: SmoothingTaskOutcome): void {
     `Table 2 analogue at eps ${t.table2Eps} (the best sigma of each model): PSNR (MSE against the slice); the paper's row (its own task and setting) beside ours:`,
   );
   printTable(
-    ['model', 'paper setting', 'paper median', 'paper certified', 'ours median', 'certified at eps', 'at paper ratio'],
+    [
+      'model',
+      'paper setting',
+      'paper median',
+      'paper certified',
+      'ours median',
+      'certified at eps',
+      'at paper ratio',
+    ],
     t.table2.map((r) => {
       const pr = PAPER_TABLE_2.rows.find((x) => x.name === r.name);
       const cell = (v: { psnr: number; mse: number } | null, abst: number) =>
@@ -98,7 +108,9 @@ function printTask(t: SmoothingTaskOutcome): void {
     }),
   );
   for (const l of formatReport(t.reports.table2)) console.log(l);
-  console.log(`time: training ${formatSeconds(t.seconds.train)}, evaluation ${formatSeconds(t.seconds.evaluate)}`);
+  console.log(
+    `time: training ${formatSeconds(t.seconds.train)}, evaluation ${formatSeconds(t.seconds.evaluate)}`,
+  );
 }
 
 function printOutcome(r: SmoothingOutcome): void {
@@ -145,7 +157,12 @@ export function registerReproduceSmoothing(program: Command): void {
       parseChoice('preset', SMOOTHING_PRESET_NAMES),
       'quick',
     )
-    .option('--task <t>', 'denoise, ct or both', parseChoice('task', ['denoise', 'ct', 'both'] as const), 'both')
+    .option(
+      '--task <t>',
+      'denoise, ct or both',
+      parseChoice('task', ['denoise', 'ct', 'both'] as const),
+      'both',
+    )
     .option('--steps <n>', "ord's first round of steps (default: the preset's)", parseIntOption('steps', 1))
     .option('--test-images <n>', 'denoising test images', parseIntOption('test-images', 1))
     .option('--samples <S>', 'smoothing samples per radius and sigma', parseIntOption('samples', 1))

@@ -114,7 +114,10 @@ export function claimVerdict(
       why: `higher than ord at ${higher.map(p).join(', ')} (< alpha/${positive.length} = ${(alpha / positive.length).toPrecision(2)})`,
     };
   if (positive.every((c) => c.outcome === 'supports'))
-    return { verdict: 'reproduced', why: `lower than ord at every eps > 0 (${positive.map(p).join(', ')} < ${alpha})` };
+    return {
+      verdict: 'reproduced',
+      why: `lower than ord at every eps > 0 (${positive.map(p).join(', ')} < ${alpha})`,
+    };
   const weak = positive.filter((c) => c.outcome !== 'supports');
   return {
     verdict: 'inconclusive',
@@ -126,10 +129,7 @@ export function claimVerdict(
  * The claim table of audit result lines whose model names are the method names ('ord' among them): per
  * method and radius the spread over slices and the paired tests against ord on the slices both have.
  */
-export function claimTable(
-  lines: readonly ResultLine[],
-  o: { alpha: number; seed?: string },
-): ClaimRow[] {
+export function claimTable(lines: readonly ResultLine[], o: { alpha: number; seed?: string }): ClaimRow[] {
   const models = [...new Map(lines.map((l) => [l.model.index, l.model.name])).entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([, name]) => name);

@@ -44,7 +44,16 @@ export interface CtRobustnessPreset {
   alpha: number;
 }
 
-const ALL: readonly MethodName[] = ['ord', 'l2', 'parseval', 'pgd', 'minmax', 'jacobian', 'smt-adv', 'smt-grad'];
+const ALL: readonly MethodName[] = [
+  'ord',
+  'l2',
+  'parseval',
+  'pgd',
+  'minmax',
+  'jacobian',
+  'smt-adv',
+  'smt-grad',
+];
 
 export const CT_ROBUSTNESS_PRESETS: Readonly<Record<CtRobustnessPresetName, CtRobustnessPreset>> = {
   quick: {

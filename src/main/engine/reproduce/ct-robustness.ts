@@ -31,7 +31,11 @@ import { readResults, RESULTS_FILE } from '../audit/result-store';
 import { runAudit, type AuditOutcome } from '../audit/runner';
 import { METHOD_NAMES, type MethodName } from '../training';
 import { CLAIM_VERBATIM, claimTable, type ClaimRow } from './ct-claims';
-import { CT_ROBUSTNESS_PRESETS, type CtRobustnessPreset, type CtRobustnessPresetName } from './ct-robustness-presets';
+import {
+  CT_ROBUSTNESS_PRESETS,
+  type CtRobustnessPreset,
+  type CtRobustnessPresetName,
+} from './ct-robustness-presets';
 import { paperRadii, type PaperRadius } from './paper-radii';
 import { checkAccounting, plannedSteps } from './step-accounting';
 import { trainPlanned, type TrainedRecord } from './train-plan';
@@ -73,7 +77,7 @@ export function presetScope(p: CtRobustnessPreset, slices: number, ordSteps: num
       `(${p.size}x${p.size} pixels, ${p.views} views, ${p.model} U-Net, ${ordSteps} steps), with a paired test: ` +
       `the smallest two-sided p with ${slices} slices is ${fmt(minP, 2)}, so an ordering at alpha ${p.alpha} ` +
       (minP < p.alpha ? 'is reachable' : 'is NOT reachable (too few slices)'),
-    'cannot show: the papers\' absolute numbers (no clinical training data: random-ellipse phantoms; a ' +
+    "cannot show: the papers' absolute numbers (no clinical training data: random-ellipse phantoms; a " +
       `${p.model} network trained for ${ordSteps} steps, not FBPConvNet for 100 epochs), nor behaviour at the ` +
       `paper geometry (512 x 512, 143 views)` +
       (p.name === 'quick' ? '; pgd and smt-adv use fewer inner steps / samples than their defaults' : ''),
@@ -112,7 +116,12 @@ function differences(p: CtRobustnessPreset): SettingDifference[] {
       setting: 'method settings',
       paper: 'papers/002 B: T_itr 100, S 15',
       ours: Object.entries(p.hyper)
-        .map(([m, h]) => `${m} ${Object.entries(h ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+        .map(
+          ([m, h]) =>
+            `${m} ${Object.entries(h ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}`,
+        )
         .join('; '),
       why: 'a CPU step budget (each inner step and sample is a forward and backward pass)',
     });
@@ -149,7 +158,8 @@ export async function runCtRobustness(o: CtRobustnessOptions): Promise<CtRobustn
   for (const m of p.methods)
     if (!(METHOD_NAMES as readonly string[]).includes(m))
       throw new UsageError(`methods: unknown method "${m}"; choose from ${METHOD_NAMES.join(', ')}`);
-  if (!p.methods.includes('ord')) throw new UsageError('methods: ord is the reference and must be among them');
+  if (!p.methods.includes('ord'))
+    throw new UsageError('methods: ord is the reference and must be among them');
   const geometry = makeGeometry({ size: p.size, views: p.views });
   const setup = {
     root: path.join(o.outDir, 'models'),
@@ -220,7 +230,11 @@ export async function runCtRobustness(o: CtRobustnessOptions): Promise<CtRobustn
   const epsSummary = audit.summary.attack?.eps ?? [];
   const report = makeReport({
     experiment: `reproduce ct-robustness (${p.name})`,
-    source: { paper: 'papers/000 and papers/002', where: 'section 4 (claims, no CT numbers)', verbatim: CLAIM_VERBATIM },
+    source: {
+      paper: 'papers/000 and papers/002',
+      where: 'section 4 (claims, no CT numbers)',
+      verbatim: CLAIM_VERBATIM,
+    },
     rows: reportRows(claims, ordCleared, gateReason),
     differences: differences(p),
     notes: [

@@ -49,21 +49,129 @@ export interface PaperTable1 {
 }
 
 const t1a: PaperTable1Row[] = [
-  { name: 'ord', label: 'Ord', clean: 32.71, cells: [[27.48, 28.15], [24.27, 24.9], [22.71, 23.18]] },
-  { name: 'smt-adv-s10', label: 'Smt-Adv, sigma_tr = 10', clean: 31.87, cells: [[27.85, 28.44], [24.56, 25.13], [22.97, 23.36]] },
-  { name: 'smt-adv-s5', label: 'Smt-Adv, sigma_tr = 5', clean: 32.21, cells: [[27.69, 28.39], [24.43, 25.07], [22.84, 23.3]] },
-  { name: 'smt-adv-s1', label: 'Smt-Adv, sigma_tr = 1', clean: 32.4, cells: [[27.48, 28.27], [24.26, 24.97], [22.71, 23.23]] },
-  { name: 'smt-grad-s10', label: 'Smt-Grad, sigma_tr = 10', clean: 31.74, cells: [[27.61, 28.49], [24.48, 25.18], [22.91, 23.4]] },
-  { name: 'smt-grad-s5', label: 'Smt-Grad, sigma_tr = 5', clean: 31.87, cells: [[27.61, 28.39], [24.43, 25.11], [22.86, 23.36]] },
-  { name: 'smt-grad-s1', label: 'Smt-Grad, sigma_tr = 1', clean: 31.92, cells: [[27.54, 28.07], [24.43, 24.87], [22.85, 23.16]] },
+  {
+    name: 'ord',
+    label: 'Ord',
+    clean: 32.71,
+    cells: [
+      [27.48, 28.15],
+      [24.27, 24.9],
+      [22.71, 23.18],
+    ],
+  },
+  {
+    name: 'smt-adv-s10',
+    label: 'Smt-Adv, sigma_tr = 10',
+    clean: 31.87,
+    cells: [
+      [27.85, 28.44],
+      [24.56, 25.13],
+      [22.97, 23.36],
+    ],
+  },
+  {
+    name: 'smt-adv-s5',
+    label: 'Smt-Adv, sigma_tr = 5',
+    clean: 32.21,
+    cells: [
+      [27.69, 28.39],
+      [24.43, 25.07],
+      [22.84, 23.3],
+    ],
+  },
+  {
+    name: 'smt-adv-s1',
+    label: 'Smt-Adv, sigma_tr = 1',
+    clean: 32.4,
+    cells: [
+      [27.48, 28.27],
+      [24.26, 24.97],
+      [22.71, 23.23],
+    ],
+  },
+  {
+    name: 'smt-grad-s10',
+    label: 'Smt-Grad, sigma_tr = 10',
+    clean: 31.74,
+    cells: [
+      [27.61, 28.49],
+      [24.48, 25.18],
+      [22.91, 23.4],
+    ],
+  },
+  {
+    name: 'smt-grad-s5',
+    label: 'Smt-Grad, sigma_tr = 5',
+    clean: 31.87,
+    cells: [
+      [27.61, 28.39],
+      [24.43, 25.11],
+      [22.86, 23.36],
+    ],
+  },
+  {
+    name: 'smt-grad-s1',
+    label: 'Smt-Grad, sigma_tr = 1',
+    clean: 31.92,
+    cells: [
+      [27.54, 28.07],
+      [24.43, 24.87],
+      [22.85, 23.16],
+    ],
+  },
 ];
 
 const t1b: PaperTable1Row[] = [
-  { name: 'ord', label: 'Ord', clean: 27.79, cells: [[24.64, 24.72], [18.52, 19.28], [15.56, 16.79]] },
-  { name: 'smt-adv-s10', label: 'Smt-Adv, sigma_tr = 10', clean: 26.91, cells: [[24.63, 24.69], [18.98, 20.04], [16.33, 17.83]] },
-  { name: 'smt-adv-s5', label: 'Smt-Adv, sigma_tr = 5', clean: 27.16, cells: [[24.41, 24.52], [18.62, 19.7], [15.67, 17.11]] },
-  { name: 'smt-grad-s10', label: 'Smt-Grad, sigma_tr = 10', clean: 27.3, cells: [[24.85, 24.9], [18.79, 19.99], [15.78, 17.15]] },
-  { name: 'smt-grad-s5', label: 'Smt-Grad, sigma_tr = 5', clean: 27.48, cells: [[24.77, 24.83], [18.65, 19.31], [15.56, 16.51]] },
+  {
+    name: 'ord',
+    label: 'Ord',
+    clean: 27.79,
+    cells: [
+      [24.64, 24.72],
+      [18.52, 19.28],
+      [15.56, 16.79],
+    ],
+  },
+  {
+    name: 'smt-adv-s10',
+    label: 'Smt-Adv, sigma_tr = 10',
+    clean: 26.91,
+    cells: [
+      [24.63, 24.69],
+      [18.98, 20.04],
+      [16.33, 17.83],
+    ],
+  },
+  {
+    name: 'smt-adv-s5',
+    label: 'Smt-Adv, sigma_tr = 5',
+    clean: 27.16,
+    cells: [
+      [24.41, 24.52],
+      [18.62, 19.7],
+      [15.67, 17.11],
+    ],
+  },
+  {
+    name: 'smt-grad-s10',
+    label: 'Smt-Grad, sigma_tr = 10',
+    clean: 27.3,
+    cells: [
+      [24.85, 24.9],
+      [18.79, 19.99],
+      [15.78, 17.15],
+    ],
+  },
+  {
+    name: 'smt-grad-s5',
+    label: 'Smt-Grad, sigma_tr = 5',
+    clean: 27.48,
+    cells: [
+      [24.77, 24.83],
+      [18.65, 19.31],
+      [15.56, 16.51],
+    ],
+  },
 ];
 
 function verbatimRows(rows: PaperTable1Row[]): string[] {
@@ -108,11 +216,41 @@ export interface PaperTable2Row {
 export const PAPER_TABLE_2: { where: string; rows: PaperTable2Row[]; verbatim: string[] } = {
   where: 'Table 2: smoothed median vs smoothed certificate (PSNR, discrepancy in brackets)',
   rows: [
-    { name: 'ord', label: 'Ord', setting: 'sigma_b = 10, eps = 10, sigma = 13 (BSD68)', median: { psnr: 25.523, discrepancy: 4.165e-4 }, certified: { psnr: 25.515, discrepancy: 4.174e-4 } },
-    { name: 'jacobian', label: 'Jcb', setting: 'm/n = 0.1, eps = 5, sigma = 17 (Set11)', median: { psnr: 19.424, discrepancy: 3.295e-3 }, certified: { psnr: 19.41, discrepancy: 3.303e-3 } },
-    { name: 'pgd', label: 'Adv', setting: 'sigma_b = 5, eps = 15, sigma = 15 (DIV2K)', median: { psnr: 25.514, discrepancy: 5.402e-4 }, certified: { psnr: 25.516, discrepancy: 5.41e-4 } },
-    { name: 'smt-adv-s10', label: 'Smt-Adv', setting: 'm/n = 0.1, eps = 7, sigma = 25 (ImageNet)', median: { psnr: 18.116, discrepancy: 6.135e-3 }, certified: { psnr: 18.011, discrepancy: 6.138e-3 } },
-    { name: 'smt-grad-s10', label: 'smt-Grad', setting: 'sigma_b = 2, eps = 10, sigma = 15 (BSD68)', median: { psnr: 25.759, discrepancy: 4.812e-4 }, certified: { psnr: 25.716, discrepancy: 4.821e-4 } },
+    {
+      name: 'ord',
+      label: 'Ord',
+      setting: 'sigma_b = 10, eps = 10, sigma = 13 (BSD68)',
+      median: { psnr: 25.523, discrepancy: 4.165e-4 },
+      certified: { psnr: 25.515, discrepancy: 4.174e-4 },
+    },
+    {
+      name: 'jacobian',
+      label: 'Jcb',
+      setting: 'm/n = 0.1, eps = 5, sigma = 17 (Set11)',
+      median: { psnr: 19.424, discrepancy: 3.295e-3 },
+      certified: { psnr: 19.41, discrepancy: 3.303e-3 },
+    },
+    {
+      name: 'pgd',
+      label: 'Adv',
+      setting: 'sigma_b = 5, eps = 15, sigma = 15 (DIV2K)',
+      median: { psnr: 25.514, discrepancy: 5.402e-4 },
+      certified: { psnr: 25.516, discrepancy: 5.41e-4 },
+    },
+    {
+      name: 'smt-adv-s10',
+      label: 'Smt-Adv',
+      setting: 'm/n = 0.1, eps = 7, sigma = 25 (ImageNet)',
+      median: { psnr: 18.116, discrepancy: 6.135e-3 },
+      certified: { psnr: 18.011, discrepancy: 6.138e-3 },
+    },
+    {
+      name: 'smt-grad-s10',
+      label: 'smt-Grad',
+      setting: 'sigma_b = 2, eps = 10, sigma = 15 (BSD68)',
+      median: { psnr: 25.759, discrepancy: 4.812e-4 },
+      certified: { psnr: 25.716, discrepancy: 4.821e-4 },
+    },
   ],
   verbatim: [
     'Ord\tsigma_b = 10, eps = 10, sigma = 13 (BSD68)\t25.523 (4.165 x 1e-4)\t25.515 (4.174 x 1e-4)',
@@ -130,8 +268,30 @@ export function paperTable2MaxGap(): number {
 
 /** papers/002 Appendix B training settings in its own units (grey levels on 0..255). */
 export const PAPER_TRAINING = {
-  denoise: { sigmaB: 15, eps: 5, sigmaTr: 10, steps: 100, stepSize: 0.4, samples: 15, tStep: 6, epochs: 100, batch: 32, lr: 5e-4 },
-  cs: { sigmaB: 0, eps: 1, sigmaTr: 10, steps: 150, stepSize: 0.2, samples: 15, tStep: 6, epochs: 100, batch: 64, lr: 1e-4 },
+  denoise: {
+    sigmaB: 15,
+    eps: 5,
+    sigmaTr: 10,
+    steps: 100,
+    stepSize: 0.4,
+    samples: 15,
+    tStep: 6,
+    epochs: 100,
+    batch: 32,
+    lr: 5e-4,
+  },
+  cs: {
+    sigmaB: 0,
+    eps: 1,
+    sigmaTr: 10,
+    steps: 150,
+    stepSize: 0.2,
+    samples: 15,
+    tStep: 6,
+    epochs: 100,
+    batch: 64,
+    lr: 1e-4,
+  },
   testSamples: 50,
   confidence: 0.99,
 } as const;
@@ -158,7 +318,13 @@ export function unitReading(table: PaperTable1 = PAPER_TABLE_1A, side = 256): Un
     const p = rms(ord.cells[k][0]);
     const perPixel = eps / 255;
     const l2On255 = eps / side / 255;
-    return { eps, cleanRms: c, perturbedRms: p, gainPerPixel: (p - c) / perPixel, gainL2On255: (p - c) / l2On255 };
+    return {
+      eps,
+      cleanRms: c,
+      perturbedRms: p,
+      gainPerPixel: (p - c) / perPixel,
+      gainL2On255: (p - c) / l2On255,
+    };
   });
 }
 

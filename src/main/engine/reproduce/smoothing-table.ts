@@ -97,10 +97,13 @@ export function table1(o: Table1Input): { rows: Table1Row[]; perSlice: Map<strin
   const rows = names.map((name) => {
     const mine = o.lines.filter((l) => l.model.name === name);
     const slices = [...new Set(mine.map((l) => l.slice.index))].sort((a, b) => a - b);
-    const at = (s: number, k: number) => mine.find((l) => l.slice.index === s && l.epsIndex === k) as ResultLine;
+    const at = (s: number, k: number) =>
+      mine.find((l) => l.slice.index === s && l.epsIndex === k) as ResultLine;
     const v: SliceValues = {
       clean: slices.map((s) => psnrOfError(at(s, 0).clean.error, o.pixels)),
-      perturbed: o.radii.map((_, k) => slices.map((s) => psnrOfError(at(s, k).attack.perturbed.error, o.pixels))),
+      perturbed: o.radii.map((_, k) =>
+        slices.map((s) => psnrOfError(at(s, k).attack.perturbed.error, o.pixels)),
+      ),
       smoothed: o.radii.map((_, k) =>
         o.sigmas.map((__, j) =>
           slices.map((s) => {

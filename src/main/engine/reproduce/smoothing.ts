@@ -102,7 +102,7 @@ export interface SmoothingOutcome {
 }
 
 export const UNITS_STATEMENT =
-  "papers/002 says images are in [0, 1] (PSNR = 10 log10(1/MSE)); its eps, sigma and sigma_b are grey levels on 0..255 " +
+  'papers/002 says images are in [0, 1] (PSNR = 10 log10(1/MSE)); its eps, sigma and sigma_b are grey levels on 0..255 ' +
   '(sigma = 10 on [0, 1] would make smoothed PSNRs of -20 dB, not 28). We read eps as the per-pixel RMS of the ' +
   'perturbation in grey levels: Table 1(a) then implies an error gain of ~1 per unit of perturbation RMS, while ' +
   'the other reading (an l2 norm in grey levels) needs ~250 (table below). Ours: eps_l2 = (eps/255) sqrt(n), ' +
@@ -140,7 +140,11 @@ export function smoothingPlans(
       hyper: { sigmaMaxAbsolute: s / 255, samples: p.smtGradSamples, tStep: t.tStep },
     });
   if (p.baselines) {
-    plans.push({ name: 'pgd', method: 'pgd', hyper: { epsAbsolute: epsL2, steps: p.pgdSteps, space: 'image' } });
+    plans.push({
+      name: 'pgd',
+      method: 'pgd',
+      hyper: { epsAbsolute: epsL2, steps: p.pgdSteps, space: 'image' },
+    });
     plans.push({ name: 'jacobian', method: 'jacobian', hyper: {} });
   }
   return plans;
@@ -205,9 +209,15 @@ function differences(p: SmoothingPreset, t: TaskSetup, ordSteps: number): Settin
   return [
     {
       setting: 'data',
-      paper: t.task === 'denoise' ? 'DIV2K (train), BSD68 (test), 256 x 256' : 'Train400, Set11 (compressed sensing, m/n = 0.1)',
+      paper:
+        t.task === 'denoise'
+          ? 'DIV2K (train), BSD68 (test), 256 x 256'
+          : 'Train400, Set11 (compressed sensing, m/n = 0.1)',
       ours: t.description,
-      why: t.task === 'denoise' ? PAPER_DATASETS_NOTE : 'papers/002 has no CT task; CT is what this project audits',
+      why:
+        t.task === 'denoise'
+          ? PAPER_DATASETS_NOTE
+          : 'papers/002 has no CT task; CT is what this project audits',
     },
     {
       setting: 'estimator and training',
@@ -225,7 +235,7 @@ function differences(p: SmoothingPreset, t: TaskSetup, ordSteps: number): Settin
       setting: 'test attack',
       paper: `PGD, T_itr ${d.steps}, r ${d.stepSize}; S ${PAPER_TRAINING.testSamples}, c ${PAPER_TRAINING.confidence}`,
       ours: `pgd-x, ${p.attackSteps} steps per radius (warm-started), S ${p.samples}, c ${PAPER_TRAINING.confidence}; certificate of the smoothed median error against the slice (a fixed reference), not the discrepancy to f(y')`,
-      why: "a CPU budget; Corollary 3.2 holds for a fixed function of the input (DESIGN.md section 4)",
+      why: 'a CPU budget; Corollary 3.2 holds for a fixed function of the input (DESIGN.md section 4)',
     },
   ];
 }
@@ -267,7 +277,11 @@ async function runTask(
   for (const plan of plans.slice(1)) {
     job.throwIfCancelled();
     models.push(
-      await trainPlanned({ ...plan, steps: plannedSteps(plan.method, N, plan.hyper, ord.stepsPerEpoch) }, setup, job),
+      await trainPlanned(
+        { ...plan, steps: plannedSteps(plan.method, N, plan.hyper, ord.stepsPerEpoch) },
+        setup,
+        job,
+      ),
     );
   }
   checkAccounting(
@@ -305,7 +319,10 @@ async function runTask(
   // Table 2: the attacked inputs at its radius (the paper's middle radius) for its models.
   const k2 = Math.floor(radiiGrey.length / 2);
   const table2Models = ['ord', 'jacobian', 'pgd', 'smt-adv-s10', 'smt-grad-s10'];
-  const attacked = new Map<string, { slice: number; seedId: string; yPrime: Float32Array; xv: Float32Array }[]>();
+  const attacked = new Map<
+    string,
+    { slice: number; seedId: string; yPrime: Float32Array; xv: Float32Array }[]
+  >();
   try {
     for (const [si, s] of prep.slices.entries()) {
       const xv = await s.source.load(s.ref, size);
@@ -319,11 +336,17 @@ async function runTask(
             total: prep.slices.length * prep.models.length,
             message: `slice ${si + 1} of ${prep.slices.length}, ${m.name}`,
           });
-          const r = await evaluateUnit({ index: s.index, id: s.id, seedId: s.seedId, group: s.group }, m, x, y, {
-            spec,
-            op: prep.op,
-            job,
-          });
+          const r = await evaluateUnit(
+            { index: s.index, id: s.id, seedId: s.seedId, group: s.group },
+            m,
+            x,
+            y,
+            {
+              spec,
+              op: prep.op,
+              job,
+            },
+          );
           lines.push(...r.lines);
           if (table2Models.includes(m.name)) {
             const yv = y.dataSync() as Float32Array;
@@ -352,9 +375,12 @@ async function runTask(
       const j = sigmasGrey.indexOf(sigmaGrey);
       const slices: Table2Slice[] = [];
       for (const a of list) {
-        const line = lines.find((l) => l.model.name === name && l.slice.index === a.slice && l.epsIndex === k2);
+        const line = lines.find(
+          (l) => l.model.name === name && l.slice.index === a.slice && l.epsIndex === k2,
+        );
         const ps = line?.certification?.perSigma.find((c) => c.sigmaIndex === j);
-        if (!line || !ps) throw new CtAuditError('INTERNAL', `smoothing: no line for ${name}, slice ${a.slice}`);
+        if (!line || !ps)
+          throw new CtAuditError('INTERNAL', `smoothing: no line for ${name}, slice ${a.slice}`);
         const yPrime = tf.tensor4d(a.yPrime, [1, A, D, 1]);
         const x = tf.tensor4d(a.xv, [1, size, size, 1]);
         try {
@@ -396,7 +422,11 @@ async function runTask(
     const notes = [
       `ord: ${N} steps; clean validation PSNR ${ord.validation?.psnr.toFixed(2)} dB vs the initial reconstruction's ${ord.validation?.fbpPsnr.toFixed(2)} dB (gain needed ${p.minGainDb} dB: ${ord.cleared ? 'reached' : 'NOT reached'})`,
       `Table 1's radius headers are lost in our copy of the paper: eps = ${radiiGrey.join(', ')} are inferred (smoothing-paper.ts)`,
-      ...(task === 'ct' ? ['papers/002 has no CT task: Table 1(b) (compressed sensing) is printed beside ours as the nearest underdetermined problem; its numbers are not expected to match'] : []),
+      ...(task === 'ct'
+        ? [
+            'papers/002 has no CT task: Table 1(b) (compressed sensing) is printed beside ours as the nearest underdetermined problem; its numbers are not expected to match',
+          ]
+        : []),
     ];
     const reports = smoothingReports({
       task,

@@ -132,7 +132,9 @@ export async function trainUntilClear(o: TrainOptions, u: UntilClearOptions): Pr
   if (o.lrSchedule !== 'constant')
     throw new UsageError('trainUntilClear needs a constant learning rate (rounds resume the same run)');
   if (!(u.initialSteps >= 1 && u.maxSteps >= u.initialSteps))
-    throw new UsageError(`trainUntilClear: need 1 <= initialSteps <= maxSteps, got ${u.initialSteps}, ${u.maxSteps}`);
+    throw new UsageError(
+      `trainUntilClear: need 1 <= initialSteps <= maxSteps, got ${u.initialSteps}, ${u.maxSteps}`,
+    );
   await fs.rm(path.join(o.outDir, CHECKPOINT_FILE), { force: true });
   const account = emptyAccount(String(o.method));
   const rounds: UntilClearResult['rounds'] = [];

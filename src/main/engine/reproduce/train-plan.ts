@@ -110,7 +110,11 @@ export async function trainPlanned(plan: ModelPlan, s: TrainSetup, job?: JobCont
   const inner = createJobContext({
     signal: job?.signal,
     onProgress: (p) =>
-      job?.progress({ ...p, phase: `train ${plan.name}`, message: `${plan.name}: ${p.phase} ${p.step}/${p.total}` }),
+      job?.progress({
+        ...p,
+        phase: `train ${plan.name}`,
+        message: `${plan.name}: ${p.phase} ${p.step}/${p.total}`,
+      }),
   });
   const base = {
     data: s.data,
@@ -173,9 +177,6 @@ export async function trainPlanned(plan: ModelPlan, s: TrainSetup, job?: JobCont
     reused: false,
     stepsPerEpoch,
   };
-  await writeFileAtomic(
-    path.join(dir, ACCOUNTING_FILE),
-    `${JSON.stringify({ key, record }, null, 2)}\n`,
-  );
+  await writeFileAtomic(path.join(dir, ACCOUNTING_FILE), `${JSON.stringify({ key, record }, null, 2)}\n`);
   return record;
 }

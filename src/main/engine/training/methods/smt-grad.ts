@@ -58,12 +58,7 @@ export function createSmtGradMethod(
     step(batch: TrainBatch, ctx: MethodContext): StepResult {
       const { stage, fraction } = smtGradSchedule(ctx.step, ctx.stepsPerEpoch, h.tStep);
       const sigmaRelative = fraction * h.sigmaMaxRelative;
-      const sigma = perSliceLevel(
-        batch.x,
-        itemRms,
-        sigmaRelative,
-        fraction * (h.sigmaMaxAbsolute ?? 0),
-      );
+      const sigma = perSliceLevel(batch.x, itemRms, sigmaRelative, fraction * (h.sigmaMaxAbsolute ?? 0));
       const aDelta = smoothingNoiseY(batch.x, ctx, h.samples, sigma);
       const yNoisy = tf.tidy(() => tf.add(tf.tile(batch.y, [h.samples, 1, 1, 1]), aDelta) as tf.Tensor4D);
       const xTiled = tf.tile(batch.x, [h.samples, 1, 1, 1]);
