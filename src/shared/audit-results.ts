@@ -268,6 +268,12 @@ export interface BatchSeriesRow {
   slices: number;
   status: 'complete' | 'failed' | 'pending';
   error: string | null;
+  /**
+   * What the reader of the table must know: the series' warnings (assumptions made reading its files, e.g. a
+   * missing Rescale Slope taken as 1; copies left out; uneven spacing) and the slices skipped when decoded,
+   * with the reason (e.g. display values, not HU).
+   */
+  warnings?: string[];
   models: {
     model: string;
     clean: number;

@@ -27,6 +27,11 @@ export interface Rescale {
   /** Rescale Type (0028,1054) when present, e.g. 'HU'. */
   type: string | null;
   source: RescaleSource;
+  /**
+   * The assumption made where the header does not give both values (e.g. a missing Rescale Slope taken as
+   * 1), in words; absent when both were read. Readers report it as a warning: it is never silent.
+   */
+  assumed?: string;
 }
 
 /** Plane geometry of one frame, in the patient coordinate system (mm). */
@@ -90,29 +95,43 @@ export interface DicomMeta {
   deflated: boolean;
 }
 
-/** One decoded frame: HU (or, for non-CT loaded with allowNonCt, rescaled stored values), row-major. */
-export interface DicomFrame {
+/** What the header says about one frame (Enhanced CT keeps it per frame in functional groups). */
+export interface DicomFrameHeader {
   index: number;
+  rescale: Rescale;
+  plane: FramePlane;
+}
+
+/** One decoded frame: HU (or, for non-CT loaded with allowNonCt, rescaled stored values), row-major. */
+export interface DicomFrame extends DicomFrameHeader {
   hu: Float32Array;
   /** 1 where the pixel is padding (Pixel Padding Value / Range), else 0; null when the file has none. */
   paddingMask: Uint8Array | null;
-  rescale: Rescale;
-  plane: FramePlane;
   /** The stored values before the modality LUT; only with `keepStoredValues: true`. */
   stored?: Int32Array | Uint32Array;
 }
 
-export interface DicomImage {
+/**
+ * A file read up to its Pixel Data (header-only scanning): everything needed to group series, order
+ * slices and decide whether the file is usable, without decoding a pixel.
+ */
+export interface DicomHeader {
   file: string;
   meta: DicomMeta;
-  frames: DicomFrame[];
+  frames: DicomFrameHeader[];
   /** Things a careful reader accepted but wants the caller to know (e.g. a truncated trailing element). */
   warnings: string[];
 }
 
-/** One slice of a series: a frame of an image and its position along the series' slice normal. */
+/** A decoded file: the header and every frame's pixels. */
+export interface DicomImage extends DicomHeader {
+  frames: DicomFrame[];
+}
+
+/** One slice of a series: a frame of a file and its position along the series' slice normal. */
 export interface DicomSlice {
-  image: DicomImage;
+  /** The header of the file holding the slice (scans do not decode pixels). */
+  image: DicomHeader;
   frameIndex: number;
   /** dot(Image Position (Patient), normal) in mm; null when the geometry is missing. */
   position: number | null;
@@ -131,7 +150,11 @@ export interface DicomSeries {
   normal: [number, number, number] | null;
   /** Distances in mm between consecutive slices along the normal (length slices - 1; empty without geometry). */
   stepsMm: number[];
-  /** Files left out because they repeat the SOP Instance UID of a kept file (e.g. the same image twice). */
+  /**
+   * Files left out because they repeat the SOP Instance UID of a kept file with identical pixels (the same
+   * image twice, possibly in another transfer syntax). Copies whose pixels differ are conflicts: every such
+   * file is an error of the scan, none is kept.
+   */
   duplicates: { file: string; duplicateOf: string }[];
   /** Non-fatal problems: mixed orientations, duplicated instances, uneven spacing, gaps. */
   warnings: string[];
@@ -187,7 +210,10 @@ export interface PublicDicomMeta {
 /** Result of a folder/file-list scan: every input file ends up in exactly one of these. */
 export interface DicomScanResult {
   series: DicomSeries[];
-  /** DICOM files that cannot be used (not CT, no pixels, truncated, unsupported, malformed). */
+  /**
+   * DICOM files that cannot be used (not CT, not HU, no pixels, truncated, unsupported, malformed, or one
+   * of several files with the same SOP Instance UID and different pixels).
+   */
   errors: DicomError[];
   /** Files that are not DICOM at all (README, JSON, ...): callers may choose to ignore these. */
   notDicom: NotDicomFileError[];

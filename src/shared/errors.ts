@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'DICOM'
   | 'DICOM_UNSUPPORTED_TRANSFER_SYNTAX'
   | 'DICOM_NOT_CT'
+  | 'DICOM_NOT_HU'
   | 'DICOM_NO_PIXEL_DATA'
   | 'DICOM_TRUNCATED'
   | 'BACKEND'
@@ -79,6 +80,16 @@ export class NotCtError extends DicomError {
       { modality },
     );
     this.modality = modality;
+  }
+}
+
+/**
+ * A file labelled CT whose pixel values are not CT numbers: display values of a secondary capture (0..255),
+ * or stored values whose modality LUT (Rescale Slope/Intercept) is missing or empty.
+ */
+export class NotHuError extends DicomError {
+  constructor(file: string, reason: string, details?: Record<string, unknown>) {
+    super(file, reason, 'DICOM_NOT_HU', details);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   InputError,
   JobCancelledError,
   NotCtError,
+  NotHuError,
   ShapeError,
   UnsupportedTransferSyntaxError,
   UsageError,
@@ -147,6 +148,8 @@ export function rebuildError(s: SerializedError): CtAuditError | IpcError {
       return new UnsupportedTransferSyntaxError(detail(d, 'file'), detail(d, 'uid'), detail(d, 'name'));
     case 'DICOM_NOT_CT':
       return new NotCtError(detail(d, 'file'), detail(d, 'modality'));
+    case 'DICOM_NOT_HU':
+      return new NotHuError(detail(d, 'file'), detail(d, 'reason'), without(d, 'file', 'reason'));
     case 'DICOM':
     case 'DICOM_NO_PIXEL_DATA':
     case 'DICOM_TRUNCATED':

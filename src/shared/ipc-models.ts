@@ -253,6 +253,18 @@ export type AuditWhere = z.infer<typeof AuditNameRequestSchema>;
 export const BatchRunRequestSchema = AuditRunRequestSchema.omit({ data: true }).extend({
   /** Folders (or files) to scan recursively, inside what the user picked. */
   folders: z.array(PathSchema).min(1).max(64),
+  /**
+   * Run the series x model units on `ct-audit worker` processes through this Redis queue
+   * (redis://[:password@]host:port[/db], shared/queue-url.ts). The password is never shown or logged: the
+   * progress and every file name the queue as displayQueueUrl does.
+   */
+  queue: z
+    .string()
+    .max(512)
+    .regex(/^rediss?:\/\/\S+$/i, 'a redis:// or rediss:// URL')
+    .optional(),
+  /** With `queue`: tries per unit before it is failed (default 3). */
+  attempts: z.number().int().min(1).max(100).optional(),
 });
 export type BatchRunRequest = z.infer<typeof BatchRunRequestSchema>;
 

@@ -73,6 +73,19 @@ export interface ReportTrainingPoint {
   valPsnr?: number | null;
 }
 
+export interface ReportTrainingSettings {
+  /** Optimizer name and settings (learningRate, schedule, beta1, beta2...). */
+  optimizer: Record<string, ReportScalar>;
+  batchSize: number | null;
+  /** Steps asked for (the steps done are ReportModel.trainingSteps). */
+  steps: number | null;
+  stepsPerEpoch?: number | null;
+  epochs?: number | null;
+  /** Measurement noise during training, in words. */
+  noise?: string | null;
+  augment?: boolean | null;
+}
+
 export interface ReportModel {
   /** Short stable key used to join curves, tables and panels (e.g. "ord", "minmax", "fbp"). */
   id: string;
@@ -85,8 +98,15 @@ export interface ReportModel {
   preset: string | null;
   /** Training method (ord, l2, parseval, pgd, minmax, jacobian, smt-adv, smt-grad) or null (FBP). */
   method: string | null;
-  /** Method hyperparameters and other training settings to show (lr, lambda, eps, steps, batch...). */
+  /** The training method's hyperparameters, by name, as the model card has them (lambda1, epsRelative...). */
   hyperparameters: Record<string, ReportScalar>;
+  /**
+   * Per hyperparameter name: the value the papers use with its source, as the defaults table states it
+   * (engine/training/defaults.ts; "papers/000 section 4: K = 4"; the report turns file names into citations).
+   */
+  paperValues?: Record<string, string>;
+  /** Optimizer and loop settings of the training run, from the model card. */
+  training?: ReportTrainingSettings | null;
   /** Training data in words (de-identified: counts and kinds, no paths). */
   trainingData: string | null;
   /** FBP filter, e.g. "ram-lak (cutoff 1)". */
@@ -306,6 +326,10 @@ export interface ReportWindow {
   unit: 'HU' | 'x';
   /** Preset name, e.g. "soft-tissue". */
   name?: string | null;
+  /** Where the window comes from: the DICOM file, the slice content (a preset), or the image's range. */
+  source?: 'file' | 'content' | 'range' | null;
+  /** Why this window, in words (shown under the panels). */
+  reason?: string | null;
 }
 
 export interface ReportWorstCase {
@@ -325,8 +349,11 @@ export interface ReportWorstCase {
   /** Smoothed reconstruction (median sample of f(y + delta + A noise)) at `sigma`, or null if not run. */
   smoothed: Float32Array | null;
   sigma: number | null;
-  /** The perturbation delta in measurement space, views x detectors, row per view. */
-  perturbation: { views: number; detectors: number; data: Float32Array };
+  /**
+   * The perturbation delta = y' - y in measurement space, views x detectors, row per view; `clean` is the
+   * clean sinogram A x on the same grid (shown next to it, so a reader sees how small delta is), when known.
+   */
+  perturbation: { views: number; detectors: number; data: Float32Array; clean?: Float32Array | null };
   window: ReportWindow;
   /** ||f(y) - x||_2 and Delta_max = ||f(y + delta) - x||_2 (canonical units). */
   cleanError: number;

@@ -12,7 +12,8 @@ import type { Command } from 'commander';
 import { JobCancelledError, UsageError } from '@shared/errors';
 import { runAudit, type AuditOutcome } from '../engine/audit';
 import { specFromOptions, type AuditCliOptions } from './audit-options';
-import { cliProgressJob, printOutcome } from './audit-output';
+import { printOutcome } from './audit-output';
+import { cliProgress } from './progress';
 import { printJson, startBackend } from './context';
 
 export interface AuditActionDefaults {
@@ -35,7 +36,7 @@ export async function runAuditCommand(
     const spec = await specFromOptions({ ...o, out: outDir }, undefined, d.under);
     if (!outDir && !spec?.output) throw new UsageError('give --out <dir> (the audit folder)');
     await startBackend(c);
-    const progress = cliProgressJob(Boolean(o.quiet || o.json));
+    const progress = cliProgress({ quiet: Boolean(o.quiet || o.json) });
     let r: AuditOutcome;
     try {
       r = await runAudit({

@@ -1,52 +1,9 @@
 /**
- * What the audit-shaped commands print: the progress line on stderr (cancellation with Ctrl-C), the rho-hat
- * and certification tables of a summary, and the outcome of a run.
+ * What the audit-shaped commands print: the rho-hat and certification tables of a summary, and the outcome
+ * of a run (their progress on stderr: progress.ts).
  */
 import type { AuditSummary } from '@shared/audit-results';
-import type { JobProgress } from '@shared/jobs';
 import type { AuditOutcome } from '../engine/audit';
-import { createJobContext, type JobContext } from '../engine/job-context';
-
-/** Progress on stderr: one rewritten line on a terminal (at most every 0.5 s), nothing otherwise. */
-export function cliProgressJob(quiet = false): { job: JobContext; abort: AbortController; done(): void } {
-  const abort = new AbortController();
-  let last = 0;
-  let shown = false;
-  const onProgress = (p: JobProgress) => {
-    if (quiet || !process.stderr.isTTY) return;
-    const now = Date.now();
-    if (now - last < 500) return;
-    last = now;
-    const eta = p.etaSeconds !== undefined ? ` · ETA ${formatSeconds(p.etaSeconds)}` : '';
-    const frac = p.total > 0 ? ` ${Math.floor((100 * p.step) / p.total)}%` : '';
-    const text = `${p.phase}${frac}${eta}${p.message ? ` · ${p.message}` : ''}`;
-    const width = process.stderr.columns ?? 120;
-    process.stderr.write(`\r${text.slice(0, width - 1).padEnd(width - 1)}`);
-    shown = true;
-  };
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\ncancelling after the current step (Ctrl-C again to quit at once)...\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  return {
-    job: createJobContext({ signal: abort.signal, onProgress }),
-    abort,
-    done() {
-      process.off('SIGINT', onSigint);
-      if (shown) process.stderr.write('\n');
-      shown = false;
-    },
-  };
-}
-
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 90) return `${Math.ceil(s)} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
 
 function num(v: number | null | undefined, digits = 4): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toPrecision(digits);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '@shared/errors';
 import { initBackend, type BackendInfo } from '../engine/backend';
+import { defaultScanCachePath, ScanCache } from '../engine/dicom/scan-cache';
 
 export { APP_VERSION } from '../engine/app-version';
 
@@ -52,4 +53,25 @@ export async function ensureParent(file: string): Promise<void> {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `--scan-cache <file>` / `--no-scan-cache` (commands that scan DICOM folders). */
+export interface ScanCacheOption {
+  scanCache?: string | false;
+}
+
+export function addScanCacheOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--scan-cache <file>',
+      'scan cache file (default $XDG_CACHE_HOME/ct-audit/scan-cache.jsonl; env CT_AUDIT_SCAN_CACHE, "off" disables it)',
+    )
+    .option('--no-scan-cache', 'read every file again instead of using the scan cache');
+}
+
+/** The scan cache the options name (dicom/scan-cache.ts), or null when disabled. */
+export async function openScanCache(o: ScanCacheOption): Promise<ScanCache | null> {
+  if (o.scanCache === false) return null;
+  const file = typeof o.scanCache === 'string' ? path.resolve(o.scanCache) : defaultScanCachePath();
+  return file ? ScanCache.open(file) : null;
 }

@@ -10,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 export const BUNDLED_WORKERS = {
   'engine-host-worker': 'src/main/engine/host/worker-entry.ts',
   'batch-series-worker': 'src/main/engine/audit/batch-worker.ts',
+  'smoothing-worker': 'src/main/engine/certify/smoothing-worker.ts',
 } as const;
 export type BundledWorker = keyof typeof BUNDLED_WORKERS;
 
 export function workerScript(sourceBootstrap: URL, bundledName: BundledWorker): URL {
-  const here = import.meta.url;
+  // tsx's tsImport (npm run bench) adds a ?tsx-namespace= query to module URLs.
+  const here = import.meta.url.split('?')[0];
   if (here.endsWith('.ts')) return sourceBootstrap;
   const ext = here.slice(here.lastIndexOf('.'));
   // Next to this module, or one folder up when a bundler put this module into a chunks/ folder.

@@ -44,6 +44,40 @@ export function modelColors(models: readonly ChartModel[]): Record<string, strin
   return out;
 }
 
+/** Line dash patterns and point symbols, so curves differ by more than colour (print in grey, colour-blind readers). */
+const MODEL_DASHES: readonly ('solid' | 'dashed' | number[])[] = [
+  'solid',
+  'dashed',
+  [9, 3, 2, 3],
+  [12, 4],
+  [2, 2],
+];
+const MODEL_SYMBOLS = ['circle', 'rect', 'triangle', 'diamond', 'pin'] as const;
+export const BASELINE_DASH = 'dotted' as const;
+export const BASELINE_SYMBOL = 'emptyCircle' as const;
+
+export interface ModelLineStyle {
+  dash: 'solid' | 'dashed' | 'dotted' | number[];
+  symbol: string;
+}
+
+/** id -> line dash and point symbol: FBP dotted with open circles, the others in order (as modelColors). */
+export function modelLineStyles(models: readonly ChartModel[]): Record<string, ModelLineStyle> {
+  const out: Record<string, ModelLineStyle> = {};
+  let k = 0;
+  for (const m of models) {
+    if (m.kind === 'fbp') out[m.id] = { dash: BASELINE_DASH, symbol: BASELINE_SYMBOL };
+    else {
+      out[m.id] = {
+        dash: MODEL_DASHES[k % MODEL_DASHES.length],
+        symbol: MODEL_SYMBOLS[k % MODEL_SYMBOLS.length],
+      };
+      k++;
+    }
+  }
+  return out;
+}
+
 /** Options common to the chart builders. */
 export interface ChartCommonOptions {
   text?: Partial<ChartTextStyle>;

@@ -11,6 +11,7 @@ import { parseAuditSpec } from '../../../src/shared/audit-spec';
 import { initBackend } from '../../../src/main/engine/backend';
 import { runAudit, type AuditOutcome } from '../../../src/main/engine/audit';
 import { formatValue } from '../../../src/main/engine/audit/report/format';
+import { REPO_ROOT } from '../../helpers/dicom-data';
 import { runTool } from '../../helpers/tools';
 import { tempDir, tinyModel } from './helpers';
 
@@ -24,11 +25,12 @@ beforeAll(async () => {
   r = await runAudit({
     spec: parseAuditSpec({
       models: [model],
-      data: { sources: ['ellipses'], phantoms: 3 },
+      // A head slice with its own window (35/85 HU), and phantoms (not calibrated HU: their range).
+      data: { sources: [path.join(REPO_ROOT, 'resources/demo/ge-head-15.dcm'), 'ellipses'], phantoms: 2 },
       geometry: { size: 16, views: 8 },
       attack: { eps: ['1%', '2%'], steps: 4 },
       certification: { sigma: ['eps/0.5', 'eps/1'], samples: 30 },
-      report: { worstSlices: 1, pdf: true },
+      report: { worstSlices: 3, pdf: true },
     }),
     outDir: path.join(dir, 'audit'),
   });
@@ -60,5 +62,21 @@ describe('report.pdf of an audit', () => {
       if (b.meanCertified !== null) expected.push(formatValue(b.meanCertified));
     expect(expected.length).toBeGreaterThan(6);
     for (const v of expected) expect(text, v).toContain(v);
+  });
+
+  it('shows the CT slice in its DICOM window and the phantoms in their range, both in HU, with the perturbation', () => {
+    const text = runTool('pdftotext', [r.report as string, '-'])
+      .toString('utf8')
+      .replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'Window of the DICOM file, level 35 HU, width 85 HU; values outside [-7.5, 77.5] HU are clipped.',
+    );
+    expect(text).toMatch(
+      /Window: level -?[\d.]+ HU, width [\d.]+ HU, the reference image's minimum to maximum/,
+    );
+    expect(text).not.toContain('canonical units (water = 1)');
+    expect(text).toMatch(/Perturbation δ = y′ − y/);
+    expect(text).toMatch(/Clean sinogram Ax \(8 views × \d+ bins\)/);
+    expect(text).not.toMatch(/papers\//);
   });
 });

@@ -33,10 +33,10 @@ beforeAll(() => {
 });
 
 describe('rhoHatChartOption', () => {
-  it('has one mean line and a two-series spread band per curve, on value axes in percent', () => {
+  it('has one mean line and one error-bar series per curve, on value axes in percent', () => {
     const o = rhoHatChartOption(input.rhoHat, models());
-    expect(series(o)).toHaveLength(3 * input.rhoHat.length);
-    expect(series(o).every((s) => s.type === 'line')).toBe(true);
+    expect(series(o)).toHaveLength(2 * input.rhoHat.length);
+    expect(series(o).map((s) => s.type)).toEqual(input.rhoHat.flatMap(() => ['line', 'custom']));
     const x = o.xAxis as { type: string; name: string };
     const y = o.yAxis as { type: string };
     expect(x.type).toBe('value');
@@ -47,27 +47,43 @@ describe('rhoHatChartOption', () => {
     );
   });
 
-  it('plots the input: (eps relative in %, rho-hat), band from min to max', () => {
+  it('plots the input: (eps relative in %, rho-hat), error bars from min to max', () => {
     const o = rhoHatChartOption(input.rhoHat, models());
     for (const c of input.rhoHat) {
       const key = `${c.model}:${c.attack.kind}`;
       expect(byId(o, `rho:${key}`).data).toEqual(c.points.map((p) => [toPercent(p.epsRelative), p.rhoHat]));
-      expect(byId(o, `band-lo:${key}`).data).toEqual(
-        c.points.map((p) => [toPercent(p.epsRelative), p.spread.min]),
+      expect(byId(o, `bars:${key}`).data).toEqual(
+        c.points.map((p) => [toPercent(p.epsRelative), p.spread.min, p.spread.max]),
       );
-      expect(byId(o, `band-hi:${key}`).data).toEqual(
-        c.points.map((p) => [toPercent(p.epsRelative), p.spread.max - p.spread.min]),
-      );
-      expect(byId(o, `band-hi:${key}`).stack).toBe(byId(o, `band-lo:${key}`).stack);
+      // The bars are named like the mean line, so the legend toggles both.
+      expect(byId(o, `bars:${key}`).name).toBe(byId(o, `rho:${key}`).name);
     }
     expect(toPercent(0.07)).toBe(7);
   });
 
-  it('draws quartile bands or none on request, and names the attack when a model has two curves', () => {
-    const q = rhoHatChartOption(input.rhoHat, models(), { band: 'quartiles' });
+  it('tells the curves apart by dash pattern and symbol as well as colour', () => {
+    const o = rhoHatChartOption(input.rhoHat, models());
+    const mains = input.rhoHat.map((c) => byId(o, `rho:${c.model}:${c.attack.kind}`));
+    const dashes = mains.map((s) => JSON.stringify((s.lineStyle as { type: unknown }).type));
+    const symbols = mains.map((s) => s.symbol);
+    expect(new Set(dashes).size).toBe(mains.length);
+    expect(new Set(symbols).size).toBe(mains.length);
+  });
+
+  it('draws shaded bands, quartiles or none on request, and names the attack when a model has two curves', () => {
     const c = input.rhoHat[0];
-    expect(byId(q, `band-lo:${c.model}:${c.attack.kind}`).data).toEqual(
-      c.points.map((p) => [toPercent(p.epsRelative), p.spread.q1]),
+    const key = `${c.model}:${c.attack.kind}`;
+    const b = rhoHatChartOption(input.rhoHat, models(), { spread: 'band' });
+    expect(byId(b, `band-lo:${key}`).data).toEqual(
+      c.points.map((p) => [toPercent(p.epsRelative), p.spread.min]),
+    );
+    expect(byId(b, `band-hi:${key}`).data).toEqual(
+      c.points.map((p) => [toPercent(p.epsRelative), p.spread.max - p.spread.min]),
+    );
+    expect(byId(b, `band-hi:${key}`).stack).toBe(byId(b, `band-lo:${key}`).stack);
+    const q = rhoHatChartOption(input.rhoHat, models(), { band: 'quartiles' });
+    expect(byId(q, `bars:${key}`).data).toEqual(
+      c.points.map((p) => [toPercent(p.epsRelative), p.spread.q1, p.spread.q3]),
     );
     expect(series(rhoHatChartOption(input.rhoHat, models(), { band: 'none' }))).toHaveLength(
       input.rhoHat.length,
@@ -138,6 +154,13 @@ describe('renderChartSvg (Node, server-side)', () => {
     for (const m of input.models) expect(svg).toContain(m.name);
     expect(svg).toContain('perturbation size');
     expect((svg.match(/<path/g) ?? []).length).toBeGreaterThan(10);
+    // Every error bar is drawn: a vertical line and two caps per point (the wider y range of the bars may add
+    // a grid line or two).
+    const points = input.rhoHat.reduce((n, c) => n + c.points.length, 0);
+    const bare = renderChartSvg(rhoHatChartOption(input.rhoHat, models(), { band: 'none' }), 400, 240);
+    const count = (t: string) => (t.match(/<path/g) ?? []).length;
+    expect(count(svg) - count(bare)).toBeGreaterThanOrEqual(3 * points);
+    expect(count(svg) - count(bare)).toBeLessThanOrEqual(3 * points + 4);
     const sweep = renderChartSvg(sigmaSweepChartOption(input.certification.sweeps, models()), 400, 240);
     expect(sweep).toContain('smoothed PSNR (dB)');
     expect(renderChartSvg(trainingChartOption(input.models[0].trainingCurve ?? []), 300, 200)).toContain(

@@ -118,10 +118,10 @@ describe('plainLanguageSummary', () => {
     ];
     expect(rankingSentence(nums(10, 10.05, 1))).toContain('practically level');
     expect(rankingSentence(nums(10, 10.5, 1))).toMatch(
-      /^A has the lowest mean error at this size, 4\.8% below B, but that lead is smaller/,
+      /^A has the lowest mean error at this size \(ρ̂ = 10\.00 against 10\.50 for B, 4\.8% lower\), but that lead is smaller/,
     );
     expect(rankingSentence(nums(12, 10, 0.1))).toBe(
-      'B is the most robust of the 2 methods at this size: its mean error is 16.7% below that of A.',
+      'B is the most robust of the 2 methods at this size: its mean error is 16.7% below that of A (ρ̂ = 10.00 against 12.00).',
     );
   });
 

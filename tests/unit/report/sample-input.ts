@@ -19,8 +19,13 @@ import type {
   ReportRhoHatCurve,
   ReportSigmaSweep,
   ReportSliceRow,
+  ReportTrainingSettings,
   ReportWorstCase,
 } from '@shared/report-input';
+import { chooseWindow } from '@shared/display/auto-window';
+import { xArrayToHu } from '@shared/units';
+import { METHOD_HYPERS, resolveHyper } from '../../../src/main/engine/training/defaults';
+import type { MethodName } from '../../../src/main/engine/training/method';
 import { spreadOf } from '@shared/report-input';
 import { makeGeometry, type Geometry } from '@shared/geometry';
 import {
@@ -94,6 +99,31 @@ const diffNorm = (a: Float32Array, b: Float32Array): number => l2(a.map((v, i) =
 const nmse = (a: Float32Array, b: Float32Array): number => diffNorm(a, b) ** 2 / a.length;
 const mean = (v: number[]): number => v.reduce((s, a) => s + a, 0) / v.length;
 
+/** The papers' values of a method's hyperparameters, as the audit's report input takes them. */
+function paperValuesOf(method: MethodName): Record<string, string> {
+  return Object.fromEntries(Object.entries(METHOD_HYPERS[method]).map(([k, v]) => [k, v.paper]));
+}
+
+function training(optimizer: Record<string, number> = {}): ReportTrainingSettings {
+  return {
+    optimizer: {
+      name: 'adam',
+      learningRate: 0.001,
+      schedule: 'cosine',
+      minLearningRateFraction: 0.05,
+      beta1: 0.9,
+      beta2: 0.999,
+      ...optimizer,
+    },
+    batchSize: 8,
+    steps: 2000,
+    stepsPerEpoch: 200,
+    epochs: 10,
+    noise: 'gaussian, relative 0.005',
+    augment: false,
+  };
+}
+
 const MODELS: ReportModel[] = [
   {
     id: 'ord',
@@ -102,7 +132,9 @@ const MODELS: ReportModel[] = [
     description: 'Residual U-Net after FBP, trained on clean data only.',
     preset: 'small',
     method: 'ord',
-    hyperparameters: { lr: 0.001, 'batch size': 8, steps: 2000, optimizer: 'adam' },
+    hyperparameters: {},
+    paperValues: {},
+    training: training(),
     trainingData: '400 random-ellipse phantoms (seed 7), 10% held out for validation',
     fbpFilter: 'ram-lak (cutoff 1)',
     parameterCount: 486_721,
@@ -125,15 +157,9 @@ const MODELS: ReportModel[] = [
     description: 'Same network trained against a perturbation generator (Algorithm 1 of papers/000).',
     preset: 'small',
     method: 'minmax',
-    hyperparameters: {
-      lr: 0.001,
-      'batch size': 8,
-      steps: 2000,
-      'lambda 1': 1,
-      'lambda 2': 10,
-      eps: '1%',
-      K: 4,
-    },
+    hyperparameters: resolveHyper('minmax', { lambda1: 1, lambda2: -0.1, epsRelative: 0.01 }),
+    paperValues: paperValuesOf('minmax'),
+    training: training({ beta1: 0.5 }),
     trainingData: '400 random-ellipse phantoms (seed 7), 10% held out for validation',
     fbpFilter: 'ram-lak (cutoff 1)',
     parameterCount: 486_721,
@@ -182,18 +208,14 @@ export function makeSampleReportInput(o: SampleOptions = {}): ReportInput {
   const y = Ax.map((a, b) => addGaussianNoise(a, { relative: 0.005 }, `report-sample/noise/${b}`));
   const u = y.map((yi) => fbpArray(yi, 1, g));
   const sliceLabel = (b: number) => (b === 0 ? 'Shepp-Logan' : `ellipses #${b}`);
-  // Shepp-Logan's soft tissue sits far below water: show its full range in canonical units; the ellipse
-  // phantoms are near water: the soft-tissue window in HU.
+  // Shepp-Logan's values are not HU: its range; the ellipse phantoms stand in for DICOM slices that carry
+  // a soft-tissue window of their own.
   const windowFor = (b: number): ReportWorstCase['window'] => {
-    if (b !== 0) return { center: 40, width: 400, unit: 'HU', name: 'soft-tissue' };
-    const lo = Math.min(...x[0]);
-    const hi = Math.max(...x[0]);
-    return {
-      center: +((lo + hi) / 2).toPrecision(3),
-      width: +(hi - lo).toPrecision(3),
-      unit: 'x',
-      name: 'full range',
-    };
+    const w = chooseWindow(xArrayToHu(x[b]), N, {
+      calibrated: b !== 0,
+      fileWindow: b === 0 ? null : { center: 40, width: 400, name: 'SOFT TISSUE' },
+    });
+    return { center: w.center, width: w.width, unit: 'HU', name: w.name, source: w.source, reason: w.reason };
   };
 
   // Attack direction per slice: A of a localized oscillating pattern, unit norm in measurement space.
@@ -377,6 +399,7 @@ export function makeSampleReportInput(o: SampleOptions = {}): ReportInput {
             views: g.views,
             detectors: g.detectors,
             data: dirs[w].d.map((v) => v * perEps[kHead][w].eps),
+            clean: Ax[w],
           },
           window: windowFor(w),
           cleanError: perEps[0][w].err,

@@ -1,17 +1,39 @@
 /**
  * `ct-audit batch <folder...>`: one audit per CT series found (recursively) under the folders, with the audit
  * options of `ct-audit audit`; unreadable and non-CT files are listed with their reason and skipped; an
- * overall summary and report across series (engine/audit/batch.ts).
+ * overall summary and report across series (engine/audit/batch.ts). With `--queue redis://...` the series x
+ * model units run on `ct-audit worker` processes, on this machine or others (engine/audit/batch-queue.ts).
  */
 import type { Command } from 'commander';
 import { JobCancelledError, UsageError } from '@shared/errors';
+import { DEFAULT_QUEUE_NAME, parseQueueUrl, redactQueueArgs } from '@shared/queue-url';
 import { runBatch } from '../../engine/audit/batch';
-import { parseIntOption, printJson, startBackend } from '../context';
+import {
+  addScanCacheOptions,
+  openScanCache,
+  parseIntOption,
+  printJson,
+  startBackend,
+  type ScanCacheOption,
+} from '../context';
 import { addAuditOptions, specFromOptions, type AuditCliOptions } from '../audit-options';
-import { cliProgressJob, printSummary, printTable } from '../audit-output';
+import { printSummary, printTable } from '../audit-output';
+import { cliProgress } from '../progress';
 
-interface BatchCliOptions extends AuditCliOptions {
+interface BatchCliOptions extends AuditCliOptions, ScanCacheOption {
   concurrency?: number;
+  queue?: string;
+  queueName?: string;
+  attempts?: number;
+}
+
+/** The queue URL of --queue or CT_AUDIT_QUEUE; its password may also come from CT_AUDIT_QUEUE_PASSWORD. */
+export function queueFromOptions(o: { queue?: string }): { url: string; password?: string } | undefined {
+  const url = o.queue ?? process.env.CT_AUDIT_QUEUE;
+  if (!url) return undefined;
+  const password = process.env.CT_AUDIT_QUEUE_PASSWORD || undefined;
+  parseQueueUrl(url, password); // usage errors now, before the scan
+  return { url, password };
 }
 
 export function registerBatch(program: Command): void {
@@ -25,14 +47,30 @@ export function registerBatch(program: Command): void {
       '--concurrency <k>',
       'series audited at the same time, in worker threads (default 1)',
       parseIntOption('concurrency', 1, 64),
+    )
+    .option(
+      '--queue <url>',
+      'run the series x model units on `ct-audit worker` processes through this Redis queue ' +
+        '(redis://[:password@]host:6379[/db]; env CT_AUDIT_QUEUE; password also from CT_AUDIT_QUEUE_PASSWORD)',
+    )
+    .option(
+      '--queue-name <name>',
+      `BullMQ queue name shared with the workers (default ${DEFAULT_QUEUE_NAME})`,
+    )
+    .option(
+      '--attempts <n>',
+      'with --queue: tries per unit before it is failed (default 3)',
+      parseIntOption('attempts', 1, 100),
     );
+  addScanCacheOptions(cmd);
   addAuditOptions(cmd, { data: false }).action(async (folders: string[], o: BatchCliOptions, c: Command) => {
     if (folders.length === 0) throw new UsageError('give at least one folder');
     if (!o.out) throw new UsageError('give --out <dir> (the batch folder)');
     const spec = await specFromOptions(o, folders);
     if (!spec) throw new UsageError('give --model (repeatable) or a --spec file');
+    const queue = queueFromOptions(o);
     await startBackend(c);
-    const progress = cliProgressJob(Boolean(o.quiet || o.json));
+    const progress = cliProgress({ quiet: Boolean(o.quiet || o.json) });
     let r;
     try {
       r = await runBatch({
@@ -42,7 +80,10 @@ export function registerBatch(program: Command): void {
         resume: Boolean(o.resume),
         concurrency: o.concurrency,
         job: progress.job,
-        commandLine: process.argv.slice(1),
+        // The queue URL's password never reaches a manifest.
+        commandLine: redactQueueArgs(process.argv.slice(1)),
+        scanCache: await openScanCache(o),
+        ...(queue ? { queue: { ...queue, name: o.queueName, attempts: o.attempts } } : {}),
       });
     } catch (e) {
       progress.done();
@@ -80,6 +121,7 @@ export function registerBatch(program: Command): void {
     console.log(`series (rho-hat at eps ${lastEps} per model):`);
     printTable(['series', 'slices', 'status', ...models], rows);
     for (const s of rec.series.filter((x) => x.error)) console.log(`  ${s.id} failed: ${s.error}`);
+    for (const s of rec.series) for (const w of s.warnings ?? []) console.log(`  ${s.id} warning: ${w}`);
     if (r.summary) {
       console.log('over all series:');
       printSummary(r.summary);

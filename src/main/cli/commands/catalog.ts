@@ -66,6 +66,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./batch')).registerBatch,
   },
   {
+    name: 'worker',
+    summary: 'run the units of `batch --queue` batches from a Redis queue',
+    load: async () => (await import('./worker')).registerWorker,
+  },
+  {
     name: 'report',
     summary: 'rebuild summary.json and report.pdf of an audit folder',
     load: async () => (await import('./report')).registerReport,

@@ -8,7 +8,9 @@ import type { Command } from 'commander';
 import { JobCancelledError } from '@shared/errors';
 import { DEMO_METHODS, DEMO_TRAIN_STEPS, runDemo } from '../../engine/audit/demo';
 import { parseIntOption, startBackend } from '../context';
-import { cliProgressJob, formatSeconds, printSummary } from '../audit-output';
+import { formatDuration } from '@shared/progress-format';
+import { printSummary } from '../audit-output';
+import { cliProgress } from '../progress';
 
 interface DemoCliOptions {
   out: string;
@@ -31,7 +33,7 @@ export function registerDemo(program: Command): void {
     .option('--quiet', 'no progress line')
     .action(async (o: DemoCliOptions, c: Command) => {
       await startBackend(c);
-      const progress = cliProgressJob(o.quiet);
+      const progress = cliProgress({ quiet: o.quiet });
       let r;
       try {
         r = await runDemo({
@@ -56,12 +58,12 @@ export function registerDemo(program: Command): void {
           ? `validation PSNR ${fin.psnr.toFixed(2)} dB (FBP ${fin.fbpPsnr.toFixed(2)} dB) on ${fin.slices} phantoms`
           : '';
         console.log(
-          `model ${m.method}: ${m.card.training?.completedSteps ?? '?'} steps${m.reused ? ' (reused)' : ` in ${formatSeconds(m.seconds)}`}; ${q}`,
+          `model ${m.method}: ${m.card.training?.completedSteps ?? '?'} steps${m.reused ? ' (reused)' : ` in ${formatDuration(m.seconds)}`}; ${q}`,
         );
       }
       printSummary(r.audit.summary);
       console.log(
-        `time: training ${formatSeconds(r.seconds.train)}, audit ${formatSeconds(r.seconds.audit)}, total ${formatSeconds(r.seconds.total)}`,
+        `time: training ${formatDuration(r.seconds.train)}, audit ${formatDuration(r.seconds.audit)}, total ${formatDuration(r.seconds.total)}`,
       );
       console.log(`audit folder: ${r.audit.outDir}`);
       if (r.audit.report) console.log(`report: ${r.audit.report}`);

@@ -16,7 +16,9 @@ import {
 } from '../../engine/reproduce';
 import { METHOD_NAMES, type MethodName } from '../../engine/training';
 import { parseChoice, parseIntOption, printJson, startBackend } from '../context';
-import { cliProgressJob, formatSeconds, printTable } from '../audit-output';
+import { formatDuration } from '@shared/progress-format';
+import { printTable } from '../audit-output';
+import { cliProgress } from '../progress';
 import { fmt, pct, printScope } from '../reproduce-output';
 
 interface CtRobustnessCliOptions {
@@ -50,7 +52,7 @@ function printOutcome(r: CtRobustnessOutcome): void {
       String(m.account.plainSteps),
       fmt(m.validation?.psnr ?? null, 4),
       fmt(m.validation?.fbpPsnr ?? null, 4),
-      m.reused ? `reused (${formatSeconds(m.seconds)})` : formatSeconds(m.seconds),
+      m.reused ? `reused (${formatDuration(m.seconds)})` : formatDuration(m.seconds),
     ]),
   );
   const ord = r.models[0];
@@ -121,7 +123,7 @@ function printOutcome(r: CtRobustnessOutcome): void {
   for (const l of formatReport(r.report)) console.log(l);
   printScope(r.scope);
   console.log(
-    `time: ${formatSeconds(r.seconds.total)} (training ${formatSeconds(r.seconds.train)}, audit ${formatSeconds(r.seconds.audit)})`,
+    `time: ${formatDuration(r.seconds.total)} (training ${formatDuration(r.seconds.train)}, audit ${formatDuration(r.seconds.audit)})`,
   );
   console.log(`audit folder: ${r.audit.outDir}${r.audit.report ? `; report: ${r.audit.report}` : ''}`);
 }
@@ -176,7 +178,7 @@ export function registerReproduceCtRobustness(program: Command): void {
       if (o.steps !== undefined && o.maxSteps === undefined)
         overrides.maxSteps = Math.max(o.steps, 4 * o.steps);
       await startBackend(c);
-      const progress = cliProgressJob(o.quiet || o.json);
+      const progress = cliProgress({ quiet: o.quiet || o.json });
       try {
         const r = await runCtRobustness({
           outDir: o.out,

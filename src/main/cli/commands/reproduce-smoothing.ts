@@ -17,7 +17,9 @@ import {
   PAPER_TABLE_2,
 } from '../../engine/reproduce';
 import { parseChoice, parseIntOption, printJson, startBackend } from '../context';
-import { cliProgressJob, formatSeconds, printTable } from '../audit-output';
+import { formatDuration } from '@shared/progress-format';
+import { printTable } from '../audit-output';
+import { cliProgress } from '../progress';
 import { fmt } from '../reproduce-output';
 
 interface SmoothingCliOptions {
@@ -45,7 +47,7 @@ function printTask(t: SmoothingTaskOutcome): void {
       String(m.account.robustSteps),
       fmt(m.validation?.psnr, 4),
       fmt(m.validation?.fbpPsnr, 4),
-      m.reused ? `reused (${formatSeconds(m.seconds)})` : formatSeconds(m.seconds),
+      m.reused ? `reused (${formatDuration(m.seconds)})` : formatDuration(m.seconds),
     ]),
   );
   console.log(
@@ -109,7 +111,7 @@ function printTask(t: SmoothingTaskOutcome): void {
   );
   for (const l of formatReport(t.reports.table2)) console.log(l);
   console.log(
-    `time: training ${formatSeconds(t.seconds.train)}, evaluation ${formatSeconds(t.seconds.evaluate)}`,
+    `time: training ${formatDuration(t.seconds.train)}, evaluation ${formatDuration(t.seconds.evaluate)}`,
   );
 }
 
@@ -139,7 +141,7 @@ function printOutcome(r: SmoothingOutcome): void {
     console.log(`  ${t.task} Table 1: ${t.reports.table1.verdictLine}`);
     console.log(`  ${t.task} Table 2: ${t.reports.table2.verdictLine}`);
   }
-  console.log(`time: ${formatSeconds(r.seconds)}`);
+  console.log(`time: ${formatDuration(r.seconds)}`);
 }
 
 /** Adds `smoothing` to the `reproduce` group (registered before by registerReproduce). */
@@ -183,7 +185,7 @@ export function registerReproduceSmoothing(program: Command): void {
       if (o.attackSteps !== undefined) overrides.attackSteps = o.attackSteps;
       const tasks: SmoothingTask[] = o.task === 'both' ? ['denoise', 'ct'] : [o.task];
       await startBackend(c);
-      const progress = cliProgressJob(o.quiet || o.json);
+      const progress = cliProgress({ quiet: o.quiet || o.json });
       try {
         const r = await runSmoothing({
           outDir: o.out,

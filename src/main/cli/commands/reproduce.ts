@@ -3,7 +3,6 @@
  * A command group; experiments are subcommands (`linear-theory` here, `ct-robustness` and `smoothing` in their files).
  */
 import type { Command } from 'commander';
-import { createJobContext } from '../../engine/job-context';
 import { UsageError } from '@shared/errors';
 import { formatReport } from '@shared/reproduce-verdict';
 import {
@@ -14,6 +13,7 @@ import {
   runLinearTheory,
 } from '../../engine/linear-theory';
 import { parseIntOption, printJson } from '../context';
+import { cliProgress } from '../progress';
 
 interface LinearTheoryCliOptions {
   seed: string;
@@ -83,18 +83,12 @@ export function registerReproduce(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action((o: LinearTheoryCliOptions) => {
       const seed = /^-?\d+$/.test(o.seed) ? Number(o.seed) : o.seed;
-      const showProgress = !o.json && process.stderr.isTTY;
-      const job = createJobContext({
-        onProgress: showProgress
-          ? (p) => {
-              const eta = p.etaSeconds !== undefined ? `, ${p.etaSeconds.toFixed(0)} s left` : '';
-              process.stderr.write(
-                `\r${p.phase === 'train' ? 'training B-hat' : p.phase}: ${p.step}/${p.total}${eta}   `,
-              );
-              if (p.step === p.total) process.stderr.write('\n');
-            }
-          : undefined,
+      const progress = cliProgress({
+        quiet: o.json,
+        sigint: false,
+        decorate: (p) => (p.phase === 'train' ? { ...p, phase: 'training B-hat' } : p),
       });
+      const job = progress.job;
       const entryStd = parseEntryScale(o.entryScale, LINEAR_THEORY_DEFAULTS.m);
       const r = runLinearTheory(
         {
@@ -108,6 +102,7 @@ export function registerReproduce(program: Command): void {
         },
         job,
       );
+      progress.done();
       const report = linearTheoryReport(r);
       if (o.json) {
         printJson({ ...r, report });

@@ -1,6 +1,7 @@
 /**
  * `ct-audit train`: train a reconstructor (FBPConvNet preset) with one method on DICOM / .npy / random
- * ellipses, with a progress bar, checkpoints and --resume; writes model.json + weights.bin + card.json to
+ * ellipses, with progress (../progress.ts: loss, learning rate, step time, ETA; a line per validation),
+ * checkpoints and --resume; writes model.json + weights.bin + card.json to
  * --out. `--json` prints the final model card.
  */
 import path from 'node:path';
@@ -10,62 +11,33 @@ import { parseNoiseSpec } from '@shared/noise-spec';
 import { parsePhysics } from '@shared/physics';
 import { UsageError } from '@shared/errors';
 import type { JobProgress } from '@shared/jobs';
-import { createJobContext } from '../../engine/job-context';
 import { FBPCONVNET_PRESET_NAMES, type FbpConvNetPresetName } from '../../engine/models';
 import { FILTER_NAMES, type FilterName } from '../../engine/physics';
 import { METHOD_NAMES, TRAIN_DEFAULTS, train } from '../../engine/training';
 import { parseChoice, parseIntOption, parseNumberOption, printJson, startBackend } from '../context';
+import { cliProgress } from '../progress';
 
-function fmtTime(s: number | undefined): string {
-  if (s === undefined || !Number.isFinite(s)) return '--:--';
-  const m = Math.floor(s / 60);
-  const h = Math.floor(m / 60);
-  const ss = String(Math.floor(s % 60)).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m % 60).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+/** A validation result as a line to keep in the log and on the terminal. */
+function validationLine(p: JobProgress): string | null {
+  if (p.phase !== 'validate') return null;
+  const m = p.metrics ?? {};
+  return (
+    `epoch ${p.step}: validation PSNR ${m.psnr?.toFixed(2)} dB (FBP ${m.fbpPsnr?.toFixed(2)}), ` +
+    `SSIM ${m.ssim?.toFixed(4)} (FBP ${m.fbpSsim?.toFixed(4)})`
+  );
 }
 
-/**
- * Progress on stderr: a bar redrawn in place on a terminal (step, loss, learning rate, step time, ETA); on a
- * pipe or file only one line per validation (no carriage-return noise in logs).
- */
-class ProgressLine {
-  private drawn = false;
-  private readonly tty: boolean;
-
-  constructor(private readonly out: NodeJS.WriteStream) {
-    this.tty = Boolean(out.isTTY);
-  }
-
-  update(p: JobProgress): void {
-    const m = p.metrics ?? {};
-    if (p.phase === 'validate') {
-      const line =
-        `epoch ${p.step}: validation PSNR ${m.psnr?.toFixed(2)} dB (FBP ${m.fbpPsnr?.toFixed(2)}), ` +
-        `SSIM ${m.ssim?.toFixed(4)} (FBP ${m.fbpSsim?.toFixed(4)})`;
-      this.clear();
-      this.out.write(`${line}\n`);
-      return;
-    }
-    if (!this.tty || p.phase !== 'train') return;
-    const width = 24;
-    const filled = Math.round((width * p.step) / Math.max(1, p.total));
-    const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
-    const text =
-      `[${bar}] ${p.step}/${p.total} loss ${m.loss?.toExponential(3)} lr ${m.learningRate?.toExponential(1)} ` +
-      `${m.stepMs?.toFixed(0)} ms/step ETA ${fmtTime(p.etaSeconds)}`;
-    this.out.write(`\r${text.slice(0, (this.out.columns ?? 120) - 1)}\x1b[K`);
-    this.drawn = true;
-  }
-
-  private clear(): void {
-    if (this.drawn) this.out.write('\r\x1b[K');
-    this.drawn = false;
-  }
-
-  done(): void {
-    if (this.drawn) this.out.write('\n');
-    this.drawn = false;
-  }
+/** Training steps with their loss, learning rate and step time; validation shows as kept lines only. */
+function trainingProgress(p: JobProgress): JobProgress | null {
+  if (p.phase === 'validate') return null;
+  if (p.phase !== 'train') return p;
+  const m = p.metrics ?? {};
+  const parts = [
+    m.loss !== undefined ? `loss ${m.loss.toExponential(3)}` : null,
+    m.learningRate !== undefined ? `lr ${m.learningRate.toExponential(1)}` : null,
+    m.stepMs !== undefined ? `${m.stepMs.toFixed(0)} ms/step` : null,
+  ].filter((t): t is string => t !== null);
+  return { ...p, message: parts.join(' · ') };
 }
 
 const GEOMETRIES = Object.keys(GEOMETRY_PRESETS) as GeometryPresetName[];
@@ -200,15 +172,8 @@ export function registerTrain(program: Command): void {
       const augment = cmd.getOptionValueSource('augment') === 'cli' ? o.augment : undefined;
       await startBackend(cmd);
 
-      const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort();
-        process.stderr.write('\nstopping after this step (Ctrl-C again to quit at once)...\n');
-      };
-      process.on('SIGINT', onSigint);
-      const bar = new ProgressLine(process.stderr);
-      const job = createJobContext({ signal: controller.signal, onProgress: (p) => bar.update(p) });
+      const progress = cliProgress({ keep: validationLine, decorate: trainingProgress });
+      const job = progress.job;
       try {
         const r = await train({
           data: o.data,
@@ -233,7 +198,7 @@ export function registerTrain(program: Command): void {
           allowNonCt: o.allowNonCt,
           job,
         });
-        bar.done();
+        progress.done();
         r.model.dispose();
         for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
         if (o.json) printJson(r.card ?? { training: r.training, validation: r.validation });
@@ -253,8 +218,7 @@ export function registerTrain(program: Command): void {
           console.log(`wrote ${path.join(o.out, '{model.json,weights.bin,card.json,checkpoint.ckpt}')}`);
         }
       } finally {
-        bar.done();
-        process.off('SIGINT', onSigint);
+        progress.done();
       }
     });
 }

@@ -73,13 +73,28 @@ export async function mergeSeries(
   for (const j of jobs) {
     if (rows[j.index].status !== 'complete') continue;
     const { lines } = await readResults(path.join(j.dir, RESULTS_FILE));
+    const man = await readManifest(j.dir);
+    // Slices the last run skipped (unusable when decoded), as warnings of the series' row.
+    const skipped = man?.runs.at(-1)?.skipped ?? [];
+    const row = rows[j.index];
+    row.warnings = [
+      ...(row.warnings ?? []).filter((w) => !w.startsWith('slice skipped: ')),
+      ...skipped.map((k) => `slice skipped: ${k.id} (${k.model}): ${k.reason}`),
+    ];
+    if (lines.length === 0) {
+      // Every slice was refused when decoded: nothing of this series is in the batch's results.
+      row.status = 'failed';
+      row.error =
+        `no slice could be audited (${skipped.length} unit(s) skipped)` +
+        (skipped.length ? `: ${skipped[0].reason}` : '');
+      continue;
+    }
     const sliceCount = new Set(lines.map((l) => l.slice.index)).size;
     offsets.set(j.series.id, offset);
     for (const l of lines) merged.push({ ...l, slice: { ...l.slice, index: l.slice.index + offset } });
     offset += sliceCount;
     const s = summarySchema.parse(JSON.parse(await fs.readFile(path.join(j.dir, SUMMARY_FILE), 'utf8')));
     summaries.set(j.index, s);
-    const man = await readManifest(j.dir);
     if (man && !geometry) {
       geometry = man.geometry;
       models = man.models;
@@ -138,6 +153,8 @@ export async function mergeSeries(
       entries.push({ ...src, rank: s.rank, sliceIndex: s.sliceIndex, dir: rel });
     }
   }
+  // images/ exists even with no worst slices (report.worstSlices 0): its index says so.
+  await fs.mkdir(path.join(outDir, IMAGES_DIR), { recursive: true });
   await writeFileAtomic(path.join(outDir, IMAGES_INDEX), `${JSON.stringify({ worst: entries }, null, 2)}\n`);
   return { summary, slices: offset, geometry, models };
 }

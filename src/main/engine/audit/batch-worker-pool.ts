@@ -36,6 +36,8 @@ export class WorkerPool {
       const w = new Worker(script, {
         stdout: false,
         stderr: false,
+        // The series already run in parallel: no smoothing threads inside them (certify/smoothing-pool.ts).
+        env: { ...process.env, CT_AUDIT_SMOOTHING_THREADS: '1' },
       });
       w.on('message', (m: WorkerMessage) => {
         const p = this.pending.get(m.id);
@@ -67,6 +69,11 @@ export class WorkerPool {
     }
   }
 
+  /** The error that broke the pool (a thread died), or null; a broken pool runs nothing more. */
+  get failure(): Error | null {
+    return this.broken;
+  }
+
   run(
     task: Omit<BatchWorkerRun, 'type' | 'id'>,
     signal: AbortSignal,
@@ -74,7 +81,7 @@ export class WorkerPool {
   ): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     const w = this.idle.pop();
-    if (!w) return Promise.reject(new Error('batch: no idle worker'));
+    if (!w) return Promise.reject(new Error('batch: no idle worker thread (more tasks than threads)'));
     const id = this.nextId++;
     const onAbort = () => w.postMessage({ type: 'cancel' });
     signal.addEventListener('abort', onAbort);

@@ -1,6 +1,7 @@
 /**
- * Series audits of a batch in a worker thread (batch.ts, concurrency > 1). The worker stays up for many
- * series: each 'run' message runs runAudit and answers 'done' or 'error' (with the run id), with 'progress'
+ * Series audits of a batch in a worker thread (batch.ts with concurrency > 1, and the queue worker's units,
+ * batch-queue-worker.ts, so that its main thread stays free to renew the queue's locks). The worker stays up
+ * for many series: each 'run' message runs runAudit and answers 'done' or 'error' (with the run id), with 'progress'
  * messages in between; 'cancel' cancels the running audit.
  */
 import { parentPort } from 'node:worker_threads';
@@ -15,9 +16,12 @@ export interface BatchWorkerRun {
   spec: AuditSpec;
   outDir: string;
   resume: boolean;
-  inventory: DataInventory;
+  /** The batch's inventory of the series (the audit scans its files itself when absent). */
+  inventory?: DataInventory;
   commandLine: string[];
   report: boolean;
+  /** Compute only these models' units (runner.ts `models`; the batch queue's series x model unit). */
+  models?: string[];
 }
 
 const port = parentPort;
@@ -40,6 +44,7 @@ port.on('message', (m: BatchWorkerRun | { type: 'cancel' }) => {
     inventory: m.inventory,
     commandLine: m.commandLine,
     report: m.report,
+    models: m.models,
     job,
   }).then(
     () => port.postMessage({ type: 'done', id: m.id }),

@@ -11,7 +11,9 @@
  *
  * One bad file never stops the batch (it is listed with its reason), nor does one series that fails (its
  * error is listed). Series audits run in turn, or `concurrency` at a time in worker threads (worker threads
- * die with the process, so a killed batch leaves no orphan writing to its folders). `resume` resumes every
+ * die with the process, so a killed batch leaves no orphan writing to its folders), or, with `queue`, as
+ * series x model units on queue workers (batch-queue.ts), which give the same series folders. The scan is
+ * header-only (dicom/scan.ts), through the scan cache when one is given. `resume` resumes every
  * series audit (completed units are kept, see runner.ts) and rebuilds the overall folder, which is a pure
  * function of the series folders: a batch killed at any point and resumed ends with the files of an
  * uninterrupted run.
@@ -40,6 +42,8 @@ import { RESULTS_FILE } from './result-store';
 import { runAudit, SPEC_FILE } from './runner';
 import { mergeSeries, seriesNotes, type BatchSeriesRow, type SeriesJob } from './batch-merge';
 import { WorkerPool } from './batch-worker-pool';
+import { runSeriesOnQueue, type BatchQueueOptions } from './batch-queue';
+import type { ScanCache } from '../dicom';
 
 export const BATCH_FILE = 'batch.json';
 export const SERIES_DIR = 'series';
@@ -57,6 +61,13 @@ export interface RunBatchOptions {
   commandLine?: string[];
   /** Write the PDF reports (default spec.report.pdf). */
   report?: boolean;
+  /**
+   * Run the series audits on queue workers, one job per series x model unit (batch-queue.ts), instead of in
+   * this process; `concurrency` is then the workers' business.
+   */
+  queue?: BatchQueueOptions;
+  /** The scan cache for the inventory (dicom/scan-cache.ts); none by default. */
+  scanCache?: ScanCache | null;
 }
 
 export interface BatchRecord {
@@ -117,12 +128,14 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
   const inv = await inventoryData(o.folders, {
     allowNonCt: o.spec.data.allowNonCt,
     signal: job.signal,
+    cache: o.scanCache,
     onProgress: (p) =>
       job.progress({
         phase: 'scan',
         step: p.done,
         total: p.total,
-        message: `scanning ${p.done} of ${p.total} files`,
+        metrics: { filesPerSecond: p.filesPerSecond, cached: p.cached },
+        message: `scanning ${p.done} of ${p.total} files, ${Math.round(p.filesPerSecond)} files/s`,
       }),
   });
   const redactTerms = o.spec.phi === 'include' ? [] : redactionTerms(inv.identifiers);
@@ -149,6 +162,7 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
     slices: j.units / nModels,
     status: 'pending',
     error: null,
+    warnings: [...(j.series.warnings ?? [])],
     models: [],
   }));
   const record = (): BatchRecord => ({
@@ -190,71 +204,103 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchOutcome> {
     });
   };
 
-  const concurrency = Math.max(1, Math.min(o.concurrency ?? 1, jobs.length || 1));
-  const queue = [...jobs];
-  let cancelled: JobCancelledError | null = null;
-  const runOne = async (j: SeriesJob) => {
-    // A series finished by an earlier run (its manifest is written last) is not opened again.
-    const storedSpec = await fs.readFile(path.join(j.dir, SPEC_FILE), 'utf8').catch(() => '');
-    const sameSpec = storedSpec === `${stringifyRedacted(j.spec, redact)}\n`;
-    if (o.resume && sameSpec && (await readManifest(j.dir))?.status === 'complete') {
-      rows[j.index].status = 'complete';
-      unitsDone.set(j.index, j.units);
-      emit(j, null);
-      return;
-    }
-    const resume =
-      Boolean(o.resume) &&
-      (await fs.stat(path.join(j.dir, RESULTS_FILE)).then(
-        () => true,
-        () => false,
-      ));
-    const sInv = seriesInventory(inv, j.series);
-    const report = false; // per-series PDFs would multiply the report time; the overall report covers them
-    try {
-      if (concurrency === 1) {
-        const inner = createJobContext({ signal: job.signal, onProgress: (p) => emit(j, p) });
-        await runAudit({
-          spec: j.spec,
-          outDir: j.dir,
-          resume,
-          job: inner,
-          inventory: sInv,
-          commandLine: o.commandLine,
-          report,
-        });
-      } else {
-        await pool!.run(
-          { spec: j.spec, outDir: j.dir, resume, inventory: sInv, commandLine: o.commandLine ?? [], report },
-          job.signal,
-          (p) => emit(j, p),
-        );
-      }
-      rows[j.index].status = 'complete';
-      unitsDone.set(j.index, j.units);
-    } catch (e) {
-      if (e instanceof JobCancelledError || job.signal.aborted) {
-        cancelled = e instanceof JobCancelledError ? e : new JobCancelledError('batch cancelled');
+  /** The series audits in this process: in turn, or `requested` at a time in worker threads. */
+  async function runSeriesHere(jobs: SeriesJob[], requested: number): Promise<void> {
+    const concurrency = Math.max(1, Math.min(requested, jobs.length || 1));
+    const queue = [...jobs];
+    let cancelled: JobCancelledError | null = null;
+    const runOne = async (j: SeriesJob) => {
+      if (await seriesComplete(j)) {
+        rows[j.index].status = 'complete';
+        unitsDone.set(j.index, j.units);
+        emit(j, null);
         return;
       }
-      rows[j.index].status = 'failed';
-      rows[j.index].error = (e as Error).message;
-      unitsDone.set(j.index, j.units);
+      const resume =
+        Boolean(o.resume) &&
+        (await fs.stat(path.join(j.dir, RESULTS_FILE)).then(
+          () => true,
+          () => false,
+        ));
+      const sInv = seriesInventory(inv, j.series);
+      const report = false; // per-series PDFs would multiply the report time; the overall report covers them
+      try {
+        if (concurrency === 1) {
+          const inner = createJobContext({ signal: job.signal, onProgress: (p) => emit(j, p) });
+          await runAudit({
+            spec: j.spec,
+            outDir: j.dir,
+            resume,
+            job: inner,
+            inventory: sInv,
+            commandLine: o.commandLine,
+            report,
+          });
+        } else {
+          await pool!.run(
+            {
+              spec: j.spec,
+              outDir: j.dir,
+              resume,
+              inventory: sInv,
+              commandLine: o.commandLine ?? [],
+              report,
+            },
+            job.signal,
+            (p) => emit(j, p),
+          );
+        }
+        rows[j.index].status = 'complete';
+        unitsDone.set(j.index, j.units);
+      } catch (e) {
+        if (e instanceof JobCancelledError || job.signal.aborted) {
+          cancelled = e instanceof JobCancelledError ? e : new JobCancelledError('batch cancelled');
+          return;
+        }
+        rows[j.index].status = 'failed';
+        rows[j.index].error = (e as Error).message;
+        unitsDone.set(j.index, j.units);
+      }
+      emit(j, null);
+      await writeRecord();
+    };
+    const pool = concurrency > 1 ? new WorkerPool(concurrency) : null;
+    try {
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let j = queue.shift(); j && !cancelled; j = queue.shift()) await runOne(j);
+        }),
+      );
+    } finally {
+      await pool?.close();
     }
-    emit(j, null);
-    await writeRecord();
-  };
-  const pool = concurrency > 1 ? new WorkerPool(concurrency) : null;
-  try {
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let j = queue.shift(); j && !cancelled; j = queue.shift()) await runOne(j);
-      }),
-    );
-  } finally {
-    await pool?.close();
+    if (cancelled) throw cancelled;
   }
-  if (cancelled) throw cancelled;
+
+  // A series finished by an earlier run (its manifest is written last) is not opened again.
+  const seriesComplete = async (j: SeriesJob): Promise<boolean> => {
+    if (!o.resume) return false;
+    const storedSpec = await fs.readFile(path.join(j.dir, SPEC_FILE), 'utf8').catch(() => '');
+    const sameSpec = storedSpec === `${stringifyRedacted(j.spec, redact)}\n`;
+    return sameSpec && (await readManifest(j.dir))?.status === 'complete';
+  };
+  if (o.queue) {
+    await runSeriesOnQueue({
+      jobs,
+      rows,
+      spec: o.spec,
+      outDir,
+      redact,
+      commandLine: o.commandLine ?? [],
+      job,
+      queue: o.queue,
+      totalUnits,
+      seriesComplete,
+      writeRecord,
+    });
+  } else {
+    await runSeriesHere(jobs, o.concurrency ?? 1);
+  }
 
   // The overall folder.
   job.progress({ phase: 'summary', step: 0, total: 1, message: 'overall summary and report' });

@@ -69,6 +69,8 @@ export async function finalizeImages(
       entries.push(await writeWorstImages(outDir, w.model, s.rank, s.sliceIndex, im));
     }
   }
+  // images/ exists even when no slice could be audited (every unit skipped): its index says so.
+  await fs.mkdir(path.join(outDir, IMAGES_DIR), { recursive: true });
   await writeFileAtomic(path.join(outDir, IMAGES_INDEX), `${JSON.stringify({ worst: entries }, null, 2)}\n`);
   return entries;
 }

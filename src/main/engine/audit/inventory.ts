@@ -1,6 +1,6 @@
 /**
- * The input inventory of an audit or a batch: every file under the data sources with its SHA-256 (for the
- * manifest), what it is (a CT image, a DICOM file skipped and why, not DICOM, a .npy stack), the CT series
+ * The input inventory of an audit or a batch, from a header-only scan (no pixel is decoded; dicom/scan.ts):
+ * every file under the data sources with its SHA-256 (for the manifest), what it is (a CT image, a DICOM file skipped and why, not DICOM, a .npy stack), the CT series
  * with their de-identified facts (for the report's data summary), and the identifying header values of every
  * DICOM file (phi.ts; kept in memory for redaction, written only with PHI policy 'include').
  *
@@ -8,13 +8,11 @@
  * data/dicom-source.ts, so result lines join to series without any UID leaving the process.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { DicomError, JobCancelledError } from '@shared/errors';
-import { NotDicomFileError, type DicomImage } from '@shared/dicom-types';
 import { isIdxFileName, namedDatasetDir } from '../data';
-import { groupIntoSeries, listFiles, readDicomFile } from '../dicom';
-import { readIdentifiers, type Identifiers } from './phi';
+import { scanDicom, windowFromFile, type ScanCache, type ScanProgress } from '../dicom';
+import type { Identifiers } from './phi';
 
 export type InventoryFileKind = 'ct' | 'skipped' | 'not-dicom' | 'npy' | 'idx' | 'unreadable';
 
@@ -40,9 +38,16 @@ export interface InventorySeries {
   sliceThicknessMm: number | null;
   kvp: number | null;
   convolutionKernel: string | null;
+  /**
+   * The first file's first Window Center/Width (HU), the window the images were read in; the report shows
+   * its panels in it (null: none in the file, the report picks a preset from the slice content).
+   */
+  window?: { center: number; width: number; name: string } | null;
   /** Its files in slice order (sorted along the slice normal), and its slices (frames). */
   files: string[];
   slices: number;
+  /** The series' warnings (ordering, spacing, duplicates, assumptions made reading its files). */
+  warnings?: string[];
   /** Identifying values (only kept in manifests with PHI policy 'include'). */
   identifiers?: Identifiers;
 }
@@ -65,20 +70,18 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function headerOnly(img: DicomImage): DicomImage {
-  return {
-    ...img,
-    frames: img.frames.map((f) => ({ ...f, hu: new Float32Array(0), paddingMask: null, stored: undefined })),
-  };
-}
-
 export interface InventoryOptions {
   allowNonCt?: boolean;
   signal?: AbortSignal;
-  onProgress?: (p: { done: number; total: number }) => void;
+  onProgress?: (p: ScanProgress) => void;
+  /** The scan cache (dicom/scan-cache.ts): unchanged files are not read again. */
+  cache?: ScanCache | null;
 }
 
-/** Inventory of the data sources ('ellipses' contributes no files). */
+/**
+ * Inventory of the data sources ('ellipses' contributes no files): a header-only scan (dicom/scan.ts) that
+ * also hashes every file and reads the identifying values of every DICOM header.
+ */
 export async function inventoryData(
   sources: readonly string[],
   o: InventoryOptions = {},
@@ -86,72 +89,40 @@ export async function inventoryData(
   const paths = sources
     .filter((s) => s.trim().toLowerCase() !== 'ellipses')
     .map((s) => namedDatasetDir(s) ?? s);
-  const { files, errors } = await listFiles(paths);
-  const out: InventoryFile[] = errors.map((e) => ({
-    path: e.file,
-    bytes: 0,
-    sha256: null,
-    kind: 'unreadable' as const,
-    reason: e.reason,
-  }));
-  const headers: DicomImage[] = [];
-  const identifiers: Identifiers[] = [];
-  const idsByFile = new Map<string, Identifiers>();
-  for (let i = 0; i < files.length; i++) {
-    if (o.signal?.aborted) throw new JobCancelledError('inventory cancelled');
-    const file = files[i];
-    let bytes = 0;
-    let sha: string | null = null;
-    try {
-      bytes = (await fs.stat(file)).size;
-      sha = await sha256File(file);
-    } catch (e) {
-      out.push({ path: file, bytes, sha256: null, kind: 'unreadable', reason: (e as Error).message });
-      continue;
-    }
-    if (file.toLowerCase().endsWith('.npy')) {
-      out.push({ path: file, bytes, sha256: sha, kind: 'npy' });
-      continue;
-    }
-    if (isIdxFileName(path.basename(file))) {
-      out.push({ path: file, bytes, sha256: sha, kind: 'idx' });
-      continue;
-    }
-    try {
-      const img = headerOnly(await readDicomFile(file, { allowNonCt: o.allowNonCt }));
-      headers.push(img);
-      out.push({ path: file, bytes, sha256: sha, kind: 'ct' });
-    } catch (e) {
-      if (e instanceof NotDicomFileError) {
-        out.push({ path: file, bytes, sha256: sha, kind: 'not-dicom', reason: e.reason });
-      } else if (e instanceof DicomError) {
-        out.push({ path: file, bytes, sha256: sha, kind: 'skipped', reason: e.reason });
-      } else {
-        out.push({
-          path: file,
-          bytes,
-          sha256: sha,
-          kind: 'skipped',
-          reason: `unexpected failure (${String(e)})`,
-        });
-      }
-    }
-    const ids = await readIdentifiers(file);
-    if (Object.keys(ids).length > 0) {
-      identifiers.push(ids);
-      idsByFile.set(file, ids);
-    }
-    o.onProgress?.({ done: i + 1, total: files.length });
+  const scan = await scanDicom(paths, {
+    allowNonCt: o.allowNonCt,
+    signal: o.signal,
+    onProgress: o.onProgress,
+    cache: o.cache,
+    sha256: true,
+    identifiers: true,
+  });
+  const byPath = new Map(scan.files.map((f) => [f.path, f]));
+  const file = (p: string, kind: InventoryFileKind, reason?: string): InventoryFile => {
+    const f = byPath.get(p);
+    return { path: p, bytes: f?.bytes ?? 0, sha256: f?.sha256 ?? null, kind, ...(reason ? { reason } : {}) };
+  };
+  const out: InventoryFile[] = [];
+  const listed = new Set(scan.files.map((f) => f.path));
+  for (const e of scan.errors) {
+    out.push(file(e.file, listed.has(e.file) ? 'skipped' : 'unreadable', e.reason));
   }
-  const grouped = groupIntoSeries(headers);
-  const duplicates = new Map<string, string>();
-  for (const s of grouped) for (const d of s.duplicates) duplicates.set(d.file, d.duplicateOf);
-  const series: InventorySeries[] = grouped.map((s) => {
+  for (const e of scan.notDicom) {
+    if (e.file.toLowerCase().endsWith('.npy')) out.push(file(e.file, 'npy'));
+    else if (isIdxFileName(path.basename(e.file))) out.push(file(e.file, 'idx'));
+    else out.push(file(e.file, 'not-dicom', e.reason));
+  }
+  const identifiers: Identifiers[] = [];
+  for (const f of scan.files) {
+    if (f.identifiers && Object.keys(f.identifiers).length > 0) identifiers.push(f.identifiers);
+  }
+  const series: InventorySeries[] = scan.series.map((s) => {
     const first = s.slices[0].image;
     const id = seriesIdOf(s.seriesInstanceUid, first.file);
     const filesInOrder = [...new Set(s.slices.map((sl) => sl.image.file))];
     const m = first.meta;
     const ps = m.plane.pixelSpacing;
+    const ids = byPath.get(first.file)?.identifiers;
     return {
       id,
       modality: m.modality,
@@ -163,20 +134,24 @@ export async function inventoryData(
       sliceThicknessMm: m.plane.sliceThickness,
       kvp: m.kvp,
       convolutionKernel: m.convolutionKernel,
+      window: windowFromFile(m),
       files: filesInOrder,
       slices: s.slices.length,
-      identifiers: idsByFile.get(first.file),
+      warnings: s.warnings,
+      identifiers: ids && Object.keys(ids).length > 0 ? ids : undefined,
     };
   });
-  const seriesOfFile = new Map<string, string>();
-  for (const s of series) for (const f of s.files) seriesOfFile.set(f, s.id);
-  for (const f of out) {
-    if (f.kind !== 'ct') continue;
-    const dup = duplicates.get(f.path);
-    if (dup && !seriesOfFile.has(f.path)) {
-      f.kind = 'skipped';
-      f.reason = `repeats the SOP Instance UID of ${dup} (the same image twice): left out`;
-    } else f.series = seriesOfFile.get(f.path);
+  for (const s of series) for (const f of s.files) out.push({ ...file(f, 'ct'), series: s.id });
+  for (const s of scan.series) {
+    for (const d of s.duplicates) {
+      out.push(
+        file(
+          d.file,
+          'skipped',
+          `repeats the SOP Instance UID of ${d.duplicateOf} with identical pixels (the same image twice): left out`,
+        ),
+      );
+    }
   }
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: out, series, identifiers };

@@ -9,28 +9,18 @@
  */
 import { promises as fs } from 'node:fs';
 import { parseDicomBuffer } from '../dicom/parse-part10';
+import { IDENTIFYING_TAGS, identifiersOf, type Identifiers } from '../dicom/identifiers';
 
-/** The identifying elements read (PS3.15 basic profile attributes the app could meet in a CT header). */
-export const IDENTIFYING_TAGS: Readonly<Record<string, string>> = {
-  x00100010: 'PatientName',
-  x00100020: 'PatientID',
-  x00100030: 'PatientBirthDate',
-  x00101000: 'OtherPatientIDs',
-  x00101001: 'OtherPatientNames',
-  x00101040: 'PatientAddress',
-  x00080050: 'AccessionNumber',
-  x00080080: 'InstitutionName',
-  x00080081: 'InstitutionAddress',
-  x00080090: 'ReferringPhysicianName',
-  x00081050: 'PerformingPhysicianName',
-  x00081070: 'OperatorsName',
-  x00321032: 'RequestingPhysician',
-  x00200010: 'StudyID',
-  x00080020: 'StudyDate',
-  x00080021: 'SeriesDate',
-  x00080022: 'AcquisitionDate',
-  x00080023: 'ContentDate',
-};
+export { IDENTIFYING_TAGS, type Identifiers };
+
+/** The identifying values of a DICOM file by attribute name; {} when the file cannot be parsed. */
+export async function readIdentifiers(file: string): Promise<Identifiers> {
+  try {
+    return identifiersOf(parseDicomBuffer(file, await fs.readFile(file)).dataSet);
+  } catch {
+    return {};
+  }
+}
 
 const PERSON_NAME_TAGS = new Set([
   'x00100010',
@@ -40,31 +30,6 @@ const PERSON_NAME_TAGS = new Set([
   'x00081070',
   'x00321032',
 ]);
-
-export type Identifiers = Partial<Record<string, string>>;
-
-/** The identifying values of a DICOM file by attribute name; {} when the file cannot be parsed. */
-export async function readIdentifiers(file: string): Promise<Identifiers> {
-  try {
-    const bytes = await fs.readFile(file);
-    const { dataSet } = parseDicomBuffer(file, bytes);
-    const out: Identifiers = {};
-    for (const [tag, name] of Object.entries(IDENTIFYING_TAGS)) {
-      let v: string | undefined;
-      try {
-        v = dataSet.string(tag);
-      } catch {
-        v = undefined;
-      }
-      // eslint-disable-next-line no-control-regex
-      const t = v?.replace(/\u0000/g, '').trim();
-      if (t) out[name] = t;
-    }
-    return out;
-  } catch {
-    return {};
-  }
-}
 
 /** Values that carry nothing (already anonymized or empty person-name components). */
 const PLACEHOLDER = /^(?:[\^\s=-]*|removed|anonymi[sz]ed|anonymous|none|unknown|n\/a)$/i;

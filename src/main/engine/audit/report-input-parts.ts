@@ -1,10 +1,28 @@
 /**
- * Pieces of the ReportInput mapping (report-input.ts): de-identified slice labels, the model card as a
- * ReportModel, the spec flattened into settings, and the radii the report's summary sentence speaks about.
+ * Pieces of the ReportInput mapping (report-input.ts): de-identified slice labels, the display window of a
+ * panel, the model card as a ReportModel, the spec flattened into settings, and the radii the report's
+ * summary sentence speaks about.
  */
 import type { AuditSummary, ResultLine } from '@shared/audit-results';
-import type { ReportModel } from '@shared/report-input';
+import { chooseWindow } from '@shared/display/auto-window';
+import type { ReportModel, ReportScalar, ReportWindow } from '@shared/report-input';
+import { xArrayToHu } from '@shared/units';
+import { METHOD_HYPERS } from '../training/defaults';
+import type { MethodName } from '../training/method';
 import type { AuditManifest } from './manifest';
+
+/** The papers' value of each hyperparameter of `method` (the defaults table's `paper` text). */
+function paperValues(method: string | null | undefined): Record<string, string> {
+  const table = method ? METHOD_HYPERS[method as MethodName] : undefined;
+  return Object.fromEntries(Object.entries(table ?? {}).map(([k, v]) => [k, v.paper]));
+}
+
+/** "none", "gaussian sigma 0.01": the card's noise record in words. */
+function noiseText(noise: Record<string, ReportScalar>): string {
+  const { kind, ...rest } = noise;
+  const more = Object.entries(rest).map(([k, v]) => `${k} ${String(v)}`);
+  return [String(kind ?? 'none'), ...more].join(', ');
+}
 
 /** "series 3f2a9c01, slice 12" / "phantom 3" / "stack.npy, slice 2": a label without identifiers. */
 export function sliceLabel(l: Pick<ResultLine, 'slice'>): string {
@@ -28,16 +46,19 @@ export function modelEntry(m: AuditManifest['models'][number]): ReportModel {
     description: m.description,
     preset: arch.preset ?? null,
     method: t?.method ?? null,
-    hyperparameters: t
+    hyperparameters: t ? { ...t.hyper } : {},
+    paperValues: paperValues(t?.method),
+    training: t
       ? {
-          ...t.hyper,
-          learningRate: (t.optimizer.learningRate as number | undefined) ?? null,
+          optimizer: { ...t.optimizer },
           batchSize: t.batchSize,
           steps: t.steps,
-          noise: JSON.stringify(t.noise),
+          stepsPerEpoch: t.stepsPerEpoch,
+          epochs: t.epochs,
+          noise: noiseText(t.noise),
           augment: t.augment,
         }
-      : {},
+      : null,
     trainingData: t?.data.description ?? null,
     fbpFilter: card?.fbp
       ? `${card.fbp.filter} (cutoff ${card.fbp.cutoff})`
@@ -100,4 +121,23 @@ export function headlineCertEps(summary: AuditSummary): number | undefined {
   return c.eps.reduce((best, e) =>
     Math.abs((e.meanRelative ?? 0) - h) < Math.abs((best.meanRelative ?? 0) - h) ? e : best,
   ).index;
+}
+
+/**
+ * The window of a worst-case panel, in HU (DESIGN.md section 3: the same presets as the viewer): the DICOM
+ * series' own window, else a preset chosen from the reference slice, else (phantoms, .npy: values that are
+ * not calibrated HU) the reference's range.
+ */
+export function displayWindow(
+  reference: Float32Array,
+  size: number,
+  group: string,
+  series: readonly { id: string; window?: { center: number; width: number; name: string } | null }[],
+): ReportWindow {
+  const s = series.find((x) => x.id === group);
+  const w = chooseWindow(xArrayToHu(reference), size, {
+    fileWindow: s?.window ?? null,
+    calibrated: s !== undefined,
+  });
+  return { center: w.center, width: w.width, unit: 'HU', name: w.name, source: w.source, reason: w.reason };
 }

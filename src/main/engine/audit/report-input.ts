@@ -23,8 +23,16 @@ import {
   type ReportSliceRow,
   type ReportWorstCase,
 } from '@shared/report-input';
+import { radonForwardArray } from '../physics';
 import { readWorstImages, type WorstImageEntry } from './images';
-import { flatten, headlineAttackEps, headlineCertEps, modelEntry, sliceLabel } from './report-input-parts';
+import {
+  displayWindow,
+  flatten,
+  headlineAttackEps,
+  headlineCertEps,
+  modelEntry,
+  sliceLabel,
+} from './report-input-parts';
 import { readManifest } from './manifest';
 import { makeRedactor } from './phi';
 import { readResults, RESULTS_FILE } from './result-store';
@@ -43,6 +51,8 @@ async function readJson(file: string): Promise<unknown> {
     );
   }
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function mean(v: readonly number[]): number {
   return v.length === 0 ? 0 : v.reduce((s, a) => s + a, 0) / v.length;
@@ -202,7 +212,6 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     );
     if (!line) continue;
     const im = await readWorstImages(outDir, e);
-    const [lo, hi] = e.range;
     const sm =
       e.sigmaIndex !== null
         ? line.certification?.perSigma.find((s) => s.sigmaIndex === e.sigmaIndex)
@@ -218,8 +227,16 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       perturbed: im.perturbed,
       smoothed: im.smoothed,
       sigma: sm?.sigmaValue ?? null,
-      perturbation: { views: im.views, detectors: im.detectors, data: im.perturbation },
-      window: { center: (lo + hi) / 2, width: Math.max(1e-6, hi - lo), unit: 'x', name: 'reference range' },
+      perturbation: {
+        views: im.views,
+        detectors: im.detectors,
+        data: im.perturbation,
+        clean:
+          im.views === manifest.geometry.views && im.detectors === manifest.geometry.detectors
+            ? radonForwardArray(im.reference, 1, manifest.geometry)
+            : null,
+      },
+      window: displayWindow(im.reference, im.size, line.slice.group, manifest.data.series),
       cleanError: line.clean.error,
       perturbedError: line.attack.perturbed.error,
       cleanPsnr: line.clean.psnr,
@@ -276,10 +293,7 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
         (t) => t.model === b.model && t.epsIndex === b.epsIndex && t.sigmaIndex === b.sigmaIndex,
       )!.meanSigma;
   const notes: string[] = [];
-  if (summary.slices.count < 10)
-    notes.push(
-      `Only ${summary.slices.count} slice(s) were audited: means and spreads are indicative, not population estimates.`,
-    );
+  // (Few slices: the summary text says so itself, FEW_SLICES in report/summary-text.ts.)
   for (const m of models)
     if (m.trainingStatus && m.trainingStatus !== 'complete')
       notes.push(`Model ${m.id}: training ${m.trainingStatus}.`);
@@ -289,20 +303,22 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     );
   notes.push(...(o.extraNotes ?? []));
   const settings: Record<string, string | number | boolean | null> = {};
-  flatten('', { ...spec, models: spec.models.map((m) => m.name), output: undefined }, settings);
+  const { format: _f, version: _v, output: _o, ...specSettings } = spec;
+  void [_f, _v, _o];
+  flatten('', { ...specSettings, models: spec.models.map((m) => m.name) }, settings);
   const lastRun = manifest.runs[manifest.runs.length - 1];
 
   const input: ReportInput = {
     formatVersion: REPORT_INPUT_FORMAT_VERSION,
     title: spec.name ?? 'Robustness audit of CT reconstruction',
-    subtitle: `${models.length} model(s), ${summary.slices.count} slice(s); attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space}` : ''}`,
+    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
     createdAt: new Date().toISOString(),
     appVersion: manifest.app.version,
     auditId: redact(path.basename(path.resolve(outDir))),
     summary: { headlineEpsRelative: headline?.meanRelative ?? 0.01, headlineSigma, notes },
     models,
     data: {
-      description: `${summary.slices.count} slice(s) in ${summary.slices.groups} group(s) (series, files or phantoms): ${inv.sources.map((s) => `${s.description} [${s.slices} audited]`).join('; ')}`,
+      description: `The audited slices: ${inv.sources.map((s) => `${s.description} (${s.slices} audited)`).join('; ')}.`,
       counts: {
         series: inv.series.length,
         slices: inv.sources.reduce((s, x) => s + x.slices, 0),
@@ -349,19 +365,13 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     slices,
     definitions: {
       psnrDataRange: 'R = max(x) - min(x) of each reference slice x (canonical units, water = 1)',
-      discrepancyLoss: 'normalized MSE (1/n) ||a - b||^2 (papers/002 eq. 1)',
+      discrepancyLoss: 'normalized MSE (1/n)‖a − b‖² (eq. 1 of papers/002)',
+      // Δmax, ρ̂ and the certified bound are defined in the report's own definitions; this adds what only
+      // the audit knows.
       extra: [
         {
-          term: 'Delta_max',
-          text: `||f(y + delta) - x||_2 with delta found by ${a.kind} (${a.steps} steps, ${a.restarts} restart(s)) within the l2 ball of radius eps (papers/000 eq. 8); rho-hat(eps) is its mean over slices (eq. 9).`,
-        },
-        {
-          term: 'smoothed reconstruction',
-          text: 'f(y + noise) of the noise sample whose discrepancy to f(y) is the median of the samples (papers/002 Algorithm 3); at the attacked input in the per-slice table and the panels.',
-        },
-        {
-          term: 'certified discrepancy',
-          text: 'the K-th smallest of S sampled discrepancies, an upper bound at the stated confidence of the median discrepancy at every input within eps (papers/002 Corollary 3.2, Algorithm 4 by its definition).',
+          term: 'Smoothed reconstruction',
+          text: 'f(y′ + noise) of the noise sample whose discrepancy to f(y′) is the median of the samples (Algorithm 3 of papers/002), at the attacked input y′ in the per-slice table and the panels.',
         },
       ],
     },

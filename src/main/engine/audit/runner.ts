@@ -59,6 +59,12 @@ export interface RunAuditOptions {
   inventory?: DataInventory;
   /** Write report.pdf (default: spec.report.pdf). */
   report?: boolean;
+  /**
+   * Compute only the units of these models (names); the other models' units are left to other runs. The
+   * batch queue runs one series x model unit this way (batch-queue-worker.ts), with the series' whole spec,
+   * so seeds, indices and geometry are those of the full audit.
+   */
+  models?: readonly string[];
   /** Called after each computed unit (benchmarks, tests). */
   onUnit?: (u: { done: number; total: number; slice: number; model: string }) => void;
 }
@@ -234,7 +240,9 @@ export async function runAudit(o: RunAuditOptions): Promise<AuditOutcome> {
     let completed = done.size;
     let lastEmit = 0;
     for (const s of p.slices) {
-      const todo = p.models.filter((m) => !done.has(unitKeyOf(s, m.name)));
+      const todo = p.models.filter(
+        (m) => !done.has(unitKeyOf(s, m.name)) && (!o.models || o.models.includes(m.name)),
+      );
       if (todo.length === 0) continue;
       job.throwIfCancelled();
       let xv: Float32Array;

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Geometry } from '@shared/geometry';
+import { formatCount } from '@shared/progress-format';
 import { createJobContext, type JobContext } from '../job-context';
 import { readCard, type ModelCard } from '../models/card';
 import type { FbpConvNetPresetName } from '../models/fbpconvnet';
@@ -83,14 +84,23 @@ export async function trainModels(
       continue;
     }
     onStart?.(plan, i);
+    // One phase per model counting training steps; the trainer's other phases (data indexing, validation)
+    // only change the message, so step/total and the ETA keep meaning training steps.
+    let trained = { step: 0, total: plan.steps };
     const inner = createJobContext({
       signal: job?.signal,
-      onProgress: (p) =>
+      onProgress: (p) => {
+        if (p.phase === 'train') trained = { step: p.step, total: p.total };
         job?.progress({
-          ...p,
           phase: `train ${plan.method}`,
-          message: `model ${i + 1} of ${plans.length} (${plan.method}): ${p.phase} ${p.step}/${p.total}`,
-        }),
+          step: trained.step,
+          total: trained.total,
+          metrics: p.metrics,
+          message:
+            `model ${i + 1} of ${plans.length}` +
+            (p.phase === 'train' ? '' : ` · ${p.phase} ${formatCount(p.step)}/${formatCount(p.total)}`),
+        });
+      },
     });
     const t0 = performance.now();
     const resume = await exists(path.join(dir, CHECKPOINT_FILE));

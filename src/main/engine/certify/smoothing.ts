@@ -26,6 +26,7 @@ import type { JobContext } from '../job-context';
 import type { Reconstructor } from '../models/reconstructor';
 import { makeOperator, checkBatchShape, type MeasurementOperator } from '../physics';
 import { createRng, type Seed } from '../random';
+import { sampleInThreads, smoothingThreads } from './smoothing-pool';
 
 export type SmoothingSpace = 'x' | 'y';
 
@@ -44,6 +45,11 @@ export interface SmoothingOptions {
   batchSize?: number;
   /** The forward operator A (space 'x'). Default: makeOperator(model.geometry). */
   op?: MeasurementOperator;
+  /**
+   * Threads sharing the samples (smoothing-pool.ts; the values do not depend on it). Default: every core for
+   * jobs large enough to pay for the threads' start-up, when the model can be rebuilt in a thread (its origin).
+   */
+  threads?: number;
 }
 
 export interface ErrorSamples {
@@ -90,7 +96,7 @@ function noiseChunk(
   return out;
 }
 
-interface Resolved {
+export interface ResolvedSmoothing {
   sigma: number;
   samples: number;
   space: SmoothingSpace;
@@ -100,7 +106,7 @@ interface Resolved {
   itemShape: number[];
 }
 
-export function resolveSmoothing(model: Reconstructor, o: SmoothingOptions): Resolved {
+export function resolveSmoothing(model: Reconstructor, o: SmoothingOptions): ResolvedSmoothing {
   if (!(o.sigma > 0) || !Number.isFinite(o.sigma)) {
     throw new UsageError(`certify: sigma must be a positive number, got ${o.sigma}`);
   }
@@ -120,7 +126,13 @@ export function resolveSmoothing(model: Reconstructor, o: SmoothingOptions): Res
 }
 
 /** y'_b + (A) noise for a chunk: [k1 - k0, A, D, 1]. Inside a tidy. */
-function noisyMeasurements(r: Resolved, yb: tf.Tensor4D, b: number, k0: number, k1: number): tf.Tensor4D {
+function noisyMeasurements(
+  r: ResolvedSmoothing,
+  yb: tf.Tensor4D,
+  b: number,
+  k0: number,
+  k1: number,
+): tf.Tensor4D {
   const per = r.itemShape.reduce((a, c) => a * c, 1);
   const noise = tf.tensor4d(noiseChunk(r.seed, b, k0, k1, per, r.sigma), [
     k1 - k0,
@@ -131,8 +143,39 @@ function noisyMeasurements(r: Resolved, yb: tf.Tensor4D, b: number, k0: number, 
 }
 
 /**
+ * The errors of samples [k0, k1) of slice b (yb [1,A,D,1] its measurement, base [1,N,N,1] its reference), in
+ * chunks of r.batchSize starting at k0 (k0 a multiple of the batch size, so a chunk holds the same samples
+ * whichever thread computes it: the values do not depend on the thread count). Leaves no tensors.
+ */
+export async function errorsOfRange(
+  model: Reconstructor,
+  yb: tf.Tensor4D,
+  base: tf.Tensor4D,
+  r: ResolvedSmoothing,
+  b: number,
+  k0: number,
+  k1: number,
+  onChunk?: (k1: number) => void,
+): Promise<Float64Array> {
+  const out = new Float64Array(k1 - k0);
+  for (let c0 = k0; c0 < k1; c0 += r.batchSize) {
+    const c1 = Math.min(k1, c0 + r.batchSize);
+    const d = tf.tidy(() => {
+      const recon = model.reconstruct(noisyMeasurements(r, yb, b, c0, c1));
+      return tf.mean(tf.squaredDifference(recon, base), [1, 2, 3]);
+    });
+    const dv = await d.data();
+    d.dispose();
+    for (let k = c0; k < c1; k++) out[k - k0] = dv[k - c0];
+    onChunk?.(c1);
+  }
+  return out;
+}
+
+/**
  * The S errors against `reference` [B,N,N,1] of every slice of y [B,A,D,1]. Progress: one step per chunk
- * (phase 'certify'). Leaves tf.memory().numTensors unchanged (also per chunk).
+ * (phase 'certify'). Large jobs run in worker threads (smoothing-pool.ts, `threads`) with identical values.
+ * Leaves tf.memory().numTensors unchanged (also per chunk).
  */
 export async function sampleErrors(
   model: Reconstructor,
@@ -152,31 +195,29 @@ export async function sampleErrors(
   const chunks = Math.ceil(r.samples / r.batchSize);
   const total = progress.total ?? B * chunks;
   let step = progress.offset ?? 0;
+  const report = (b: number, k1: number) => {
+    step += 1;
+    job?.progress({ phase: progress.phase ?? 'certify', step, total, metrics: { slice: b, samples: k1 } });
+  };
+  const threads = smoothingThreads(model, r, options.threads);
   const values: Float64Array[] = [];
   const order: Int32Array[] = [];
   for (let b = 0; b < B; b++) {
     const yb = tf.slice(y, [b, 0, 0, 0], [1, -1, -1, -1]);
     const base = tf.slice(reference, [b, 0, 0, 0], [1, -1, -1, -1]);
-    const vals = new Float64Array(r.samples);
+    let vals: Float64Array;
     try {
-      for (let k0 = 0; k0 < r.samples; k0 += r.batchSize) {
-        job?.throwIfCancelled();
-        const k1 = Math.min(r.samples, k0 + r.batchSize);
-        const d = tf.tidy(() => {
-          const recon = model.reconstruct(noisyMeasurements(r, yb, b, k0, k1));
-          return tf.mean(tf.squaredDifference(recon, base), [1, 2, 3]);
-        });
-        const dv = await d.data();
-        d.dispose();
-        for (let k = k0; k < k1; k++) vals[k] = dv[k - k0];
-        step += 1;
-        job?.progress({
-          phase: progress.phase ?? 'certify',
-          step,
-          total,
-          metrics: { slice: b, samples: k1 },
-        });
-        await new Promise<void>((resolve) => setImmediate(resolve));
+      if (threads > 1) {
+        vals = await sampleInThreads(model, yb, base, r, b, threads, job, (k1) => report(b, k1));
+      } else {
+        vals = new Float64Array(r.samples);
+        for (let k0 = 0; k0 < r.samples; k0 += r.batchSize) {
+          job?.throwIfCancelled();
+          const k1 = Math.min(r.samples, k0 + r.batchSize);
+          vals.set(await errorsOfRange(model, yb, base, r, b, k0, k1), k0);
+          report(b, k1);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     } finally {
       yb.dispose();

@@ -2,26 +2,27 @@
  * DICOM files and folders as a data source: every CT slice of every series (frames of multi-frame
  * files included), HU -> canonical x and resampled to N x N (dicom/resample.ts `frameToCanonical`).
  *
- * Indexing reads each file once and keeps only its header facts (the pixel arrays are dropped at once), so
- * a folder of any size is indexed in the memory of one file; `load` decodes a slice again on demand,
+ * Indexing is a header-only scan (dicom/scan.ts): no pixel is decoded until a slice is loaded, so a folder of
+ * any size is indexed quickly and in little memory; `load` decodes a slice on demand,
  * with a small cache of decoded files (multi-frame files hold many slices). Slices are grouped by series
  * (the split unit); series are named by a hash of their UID (no identifiers leave the process).
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { InputError, JobCancelledError } from '@shared/errors';
+import { InputError } from '@shared/errors';
 import type { DicomImage } from '@shared/dicom-types';
-import { frameToCanonical, groupIntoSeries, listFiles, readDicomFile, NotDicomFileError } from '../dicom';
-import { DicomError } from '@shared/errors';
+import { frameToCanonical, readDicomFile, scanDicom, type ScanCache, type ScanProgress } from '../dicom';
 import { LruCache } from './lru';
 import { checkFiniteSlice, type DataSource, type SliceRef } from './source';
 
 export interface DicomSourceOptions {
-  /** Accept non-CT modalities (values are then not HU). */
+  /** Accept non-CT modalities and values that are not HU. */
   allowNonCt?: boolean;
   /** Called after each file while indexing. */
-  onProgress?: (p: { done: number; total: number }) => void;
+  onProgress?: (p: ScanProgress) => void;
   signal?: AbortSignal;
+  /** The scan cache (dicom/scan-cache.ts). */
+  cache?: ScanCache | null;
 }
 
 interface DicomRef extends SliceRef {
@@ -33,35 +34,23 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
-/** A header-only copy of an image: frames keep their plane and rescale, not their pixels. */
-function withoutPixels(img: DicomImage): DicomImage {
-  return {
-    ...img,
-    frames: img.frames.map((f) => ({ ...f, hu: new Float32Array(0), paddingMask: null, stored: undefined })),
-  };
-}
-
 export async function dicomSource(
   spec: string,
   paths: string[],
   o: DicomSourceOptions = {},
 ): Promise<DataSource> {
-  const { files, errors } = await listFiles(paths);
-  const warnings: string[] = errors.map((e) => e.message);
-  const headers: DicomImage[] = [];
-  let notDicom = 0;
-  for (let i = 0; i < files.length; i++) {
-    if (o.signal?.aborted) throw new JobCancelledError(`${spec}: indexing cancelled`);
-    try {
-      headers.push(withoutPixels(await readDicomFile(files[i], { allowNonCt: o.allowNonCt })));
-    } catch (e) {
-      if (e instanceof NotDicomFileError) notDicom++;
-      else if (e instanceof DicomError) warnings.push(`skipped ${e.message}`);
-      else throw e;
-    }
-    o.onProgress?.({ done: i + 1, total: files.length });
-  }
-  const series = groupIntoSeries(headers);
+  const scan = await scanDicom(paths, {
+    allowNonCt: o.allowNonCt,
+    onProgress: o.onProgress,
+    signal: o.signal,
+    cache: o.cache,
+  });
+  const warnings: string[] = scan.errors.map((e) => `skipped ${e.message}`);
+  const files = scan.files;
+  const notDicom = scan.notDicom.length;
+  const series = scan.series;
+  for (const s of series)
+    for (const d of s.duplicates) warnings.push(`skipped ${d.file}: repeats ${d.duplicateOf}`);
   const refs: DicomRef[] = [];
   for (const s of series) {
     const group = s.seriesInstanceUid

@@ -6,7 +6,7 @@
  * CT numbers is a DicomError with the reason.
  */
 import type { DataSet } from 'dicom-parser';
-import { DicomError } from '@shared/errors';
+import { DicomError, NotHuError } from '@shared/errors';
 import type { DicomMeta, DisplayWindow, FramePlane, Rescale, RescaleSource } from '@shared/dicom-types';
 import {
   firstItem,
@@ -79,13 +79,67 @@ function frameSources(
   return out;
 }
 
-/** Rescale Slope/Intercept of a frame (PS3.3 C.11.1 Modality LUT; C.7.6.16.2.9 for Enhanced CT). */
-export function readFrameRescale(file: string, ds: DataSet, frameIndex: number): Rescale {
+const RESCALE_SLOPE = 'x00281053';
+const RESCALE_INTERCEPT = 'x00281052';
+
+/**
+ * Rescale Slope/Intercept of a frame (PS3.3 C.11.1 Modality LUT; C.7.6.16.2.9 for Enhanced CT), looked up in
+ * the frame's functional groups, the shared ones, then the top level.
+ *
+ * For CT (`ct`), where the CT Image module makes both Type 1 (PS3.3 C.8.2.1.1) and the output unit is HU:
+ *  - an element present but empty (zero length or blanks) is an error: the writer meant a value and lost it,
+ *    and no value is safe to assume (the intercept is -1024 in most files: taking 0 puts every HU 1024 too
+ *    high, which is what dicom-parser's own floatString(...) ?? 0 would do);
+ *  - a Rescale Slope without a Rescale Intercept is an error for the same reason;
+ *  - a Rescale Intercept without a Rescale Slope: slope 1 is assumed and said so (`assumed`): the offset that
+ *    carries the calibration is known, and CT slopes other than 1 come with an explicit slope;
+ *  - neither: `source: 'absent'`; whether stored values can be HU then depends on the pixel module and is
+ *    decided by hu-checks.ts (signed pixels: an assumption, reported; unsigned or 8-bit: an error).
+ * Non-CT images (loaded with allowNonCt) take what is missing as identity: their values are not HU anyway.
+ */
+export function readFrameRescale(file: string, ds: DataSet, frameIndex: number, ct = true): Rescale {
   return withFile(file, () => {
     for (const { ds: src, source } of frameSources(ds, frameIndex, PIXEL_VALUE_TRANSFORMATION)) {
-      const slope = readDecimal(src, 'x00281053');
-      const intercept = readDecimal(src, 'x00281052');
-      if (slope === null && intercept === null) continue;
+      const hasSlope = src.elements[RESCALE_SLOPE] !== undefined;
+      const hasIntercept = src.elements[RESCALE_INTERCEPT] !== undefined;
+      if (!hasSlope && !hasIntercept) continue;
+      const slope = readDecimal(src, RESCALE_SLOPE);
+      const intercept = readDecimal(src, RESCALE_INTERCEPT);
+      const where = source === 'top-level' ? '' : ` (in the ${source.replace(/-/g, ' ')})`;
+      const frame = frameIndex > 0 ? ` of frame ${frameIndex + 1}` : '';
+      if (ct) {
+        for (const [present, value, name, why] of [
+          [
+            hasSlope,
+            slope,
+            'Rescale Slope (0028,1053)',
+            'CT slopes are not always 1: lossy re-encodings store slopes such as 2 or 32',
+          ],
+          [
+            hasIntercept,
+            intercept,
+            'Rescale Intercept (0028,1052)',
+            'reading it as 0 would put every HU 1024 too high for the usual intercept of -1024',
+          ],
+        ] as const) {
+          if (present && value === null) {
+            throw new NotHuError(
+              file,
+              `${name}${frame}${where} is present but empty: the conversion of stored values to HU is unknown ` +
+                `(${why}); fix the header`,
+              { rescale: 'empty' },
+            );
+          }
+        }
+        if (slope !== null && intercept === null) {
+          throw new NotHuError(
+            file,
+            `Rescale Slope (0028,1053)${frame}${where} is given but Rescale Intercept (0028,1052) is missing: ` +
+              'the HU offset is unknown (it is -1024 in most CT files, not 0); fix the header',
+            { rescale: 'no-intercept' },
+          );
+        }
+      }
       const s = slope ?? 1;
       if (!Number.isFinite(s) || s === 0) {
         throw new DicomError(
@@ -93,7 +147,18 @@ export function readFrameRescale(file: string, ds: DataSet, frameIndex: number):
           `Rescale Slope (0028,1053) is ${s}: pixel values cannot be converted to HU`,
         );
       }
-      return { slope: s, intercept: intercept ?? 0, type: readString(src, 'x00281054'), source };
+      const rescale: Rescale = {
+        slope: s,
+        intercept: intercept ?? 0,
+        type: readString(src, 'x00281054'),
+        source,
+      };
+      if (ct && slope === null) {
+        rescale.assumed = `no Rescale Slope (0028,1053)${frame}${where}: slope 1 assumed with the file's Rescale Intercept ${rescale.intercept}`;
+      } else if (!ct && (slope === null || intercept === null)) {
+        rescale.assumed = `incomplete Rescale Slope/Intercept${frame}: ${slope === null ? 'slope 1' : 'intercept 0'} assumed`;
+      }
+      return rescale;
     }
     return { slope: 1, intercept: 0, type: null, source: 'absent' };
   });
@@ -250,6 +315,7 @@ export function readMeta(
   pixel: PixelModule,
   transferSyntaxUid: string,
   deflated: boolean,
+  strictHu = readModality(ds) === 'CT',
 ): DicomMeta {
   return withFile(file, () => {
     const signed = pixel.pixelRepresentation === 1;
@@ -272,7 +338,7 @@ export function readMeta(
       ...pixel,
       pixelPaddingValue: readPixelValue(ds, 'x00280120', signed),
       pixelPaddingRangeLimit: readPixelValue(ds, 'x00280121', signed),
-      rescale: readFrameRescale(file, ds, 0),
+      rescale: readFrameRescale(file, ds, 0, strictHu),
       plane: readFramePlane(file, ds, 0),
       kvp,
       convolutionKernel: kernel,

@@ -7,13 +7,19 @@
  *   readDicomFile(path, { allowNonCt?, keepStoredValues? }) -> Promise<DicomImage>
  *       one file, every frame decoded to HU (Float32Array per frame) with its padding mask; metadata
  *       (DicomMeta, no patient identifiers) apart from pixels. Throws DicomError subclasses:
- *       NotDicomFileError, NotCtError (DICOM_NOT_CT), UnsupportedTransferSyntaxError, and DicomError with
- *       DICOM_NO_PIXEL_DATA / DICOM_TRUNCATED / DICOM; every error names the file and the reason.
+ *       NotDicomFileError, NotCtError (DICOM_NOT_CT), NotHuError (DICOM_NOT_HU: display values, missing or
+ *       empty rescale), UnsupportedTransferSyntaxError, and DicomError with DICOM_NO_PIXEL_DATA /
+ *       DICOM_TRUNCATED / DICOM; every error names the file and the reason.
  *   readDicomBuffer(name, bytes, opts) -> Promise<DicomImage>       the same for bytes in memory
- *   scanDicom(paths, { allowNonCt?, onProgress?, signal? }) -> Promise<DicomScanResult>
- *       files and folders (recursive) -> { series (grouped by Series Instance UID, slices sorted along
- *       the slice normal), errors (DICOM but unusable), notDicom (not DICOM at all) }
- *   groupIntoSeries(images) -> DicomSeries[]; sliceNormal(iop)
+ *   readDicomHeader(path, { allowNonCt?, onDataSet? }) -> Promise<DicomHeader>
+ *       the same checks up to Pixel Data, no pixel decoded (dicom-parser untilTag; read-header.ts)
+ *   scanDicom(paths, { allowNonCt?, onProgress?, signal?, cache?, sha256?, identifiers? }) -> Promise<DicomScan>
+ *       files and folders (recursive), header-only -> { series (grouped by Series Instance UID, slices
+ *       sorted along the slice normal), errors (DICOM but unusable; copies of one SOP instance whose pixels
+ *       differ), notDicom (not DICOM at all), files }; progress with files/s and ETA; cancellable
+ *   ScanCache.open(file), defaultScanCachePath()   answers for files with unchanged path, size and mtime
+ *   groupIntoSeries(headers, duplicates?) -> DicomSeries[]; sliceNormal(iop)
+ *   resolveRepeatedInstances(headers, decode) -> { unique, duplicates, errors }   pixel comparison
  *   knownTransferSyntaxes(), transferSyntaxInfo(uid)                 UID -> name and decoder
  *
  * Pixels
@@ -30,7 +36,19 @@
  *   hashUid(uid, salt?)
  */
 export { readDicomFile, readDicomBuffer, type ReadDicomOptions } from './read-file';
-export { scanDicom, listFiles, type ScanOptions } from './scan';
+export { readDicomHeader, readDicomHeaderSync, type ReadHeaderOptions } from './read-header';
+export {
+  scanDicom,
+  listFiles,
+  type DicomScan,
+  type ScanOptions,
+  type ScanProgress,
+  type ScannedFile,
+} from './scan';
+export { ScanCache, defaultScanCachePath, type CachedScan } from './scan-cache';
+export { resolveRepeatedInstances, compareImages } from './instances';
+export { identifiersOf, IDENTIFYING_TAGS, type Identifiers } from './identifiers';
+export { checkHuHeader, checkHuValues, isSecondaryCapture } from './hu-checks';
 export { groupIntoSeries, sliceNormal } from './series';
 export { knownTransferSyntaxes, transferSyntaxInfo, type TransferSyntaxInfo } from './transfer-syntaxes';
 export { huStats } from './hu-stats';
@@ -45,6 +63,8 @@ export {
 export { publicMeta, hashUid, type PublicMetaOptions } from './public-meta';
 export type {
   DicomFrame,
+  DicomFrameHeader,
+  DicomHeader,
   DicomImage,
   DicomMeta,
   DicomScanResult,

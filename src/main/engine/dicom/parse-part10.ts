@@ -211,38 +211,78 @@ function diagnose(file: string, ds: DataSet, parseException: unknown, warnings: 
   return null;
 }
 
+/** Native (defined-length) Pixel Data that runs past the end of a file of `size` bytes. */
+export function nativePixelDataTruncation(file: string, pd: Element, size: number): DicomError | null {
+  if (pd.dataOffset + pd.length <= size) return null;
+  const present = Math.max(0, size - pd.dataOffset);
+  return new DicomError(
+    file,
+    `Pixel Data is truncated: the file holds ${present} of its ${pd.length} bytes`,
+    'DICOM_TRUNCATED',
+    { present, declared: pd.length },
+  );
+}
+
+/** Encapsulated Pixel Data cut inside fragment `index` (1-based) of the `found` fragments seen. */
+export function fragmentTruncation(file: string, index: number, found: number): DicomError {
+  return new DicomError(
+    file,
+    `encapsulated Pixel Data is truncated: the file ends inside fragment ${index} of ${found}`,
+    'DICOM_TRUNCATED',
+  );
+}
+
+/** Encapsulated Pixel Data whose Sequence Delimitation Item is missing after `fragments` fragments. */
+export function missingPixelDelimiter(file: string, fragments: number): DicomError {
+  return new DicomError(
+    file,
+    'encapsulated Pixel Data has no sequence delimiter: the file ends after fragment ' +
+      `${fragments}, so frames may be missing or cut (truncated)`,
+    'DICOM_TRUNCATED',
+  );
+}
+
 function checkPixelDataBounds(file: string, ds: DataSet, pd: Element, size: number): DicomError | null {
-  if (!pd.hadUndefinedLength) {
-    if (pd.dataOffset + pd.length > size) {
-      const present = Math.max(0, size - pd.dataOffset);
-      return new DicomError(
-        file,
-        `Pixel Data is truncated: the file holds ${present} of its ${pd.length} bytes`,
-        'DICOM_TRUNCATED',
-        { present, declared: pd.length },
-      );
-    }
-    return null;
-  }
+  if (!pd.hadUndefinedLength) return nativePixelDataTruncation(file, pd, size);
   const fragments = pd.fragments ?? [];
   for (let i = 0; i < fragments.length; i++) {
     const f = fragments[i];
-    if (f.position + f.length > size) {
-      return new DicomError(
-        file,
-        `encapsulated Pixel Data is truncated: the file ends inside fragment ${i + 1} of ${fragments.length}`,
-        'DICOM_TRUNCATED',
-      );
-    }
+    if (f.position + f.length > size) return fragmentTruncation(file, i + 1, fragments.length);
   }
   const missingDelimiter = (ds.warnings ?? []).some((w) => /missing sequence delimiter/.test(w));
-  if (missingDelimiter || pd.dataOffset + pd.length > size) {
-    return new DicomError(
-      file,
-      'encapsulated Pixel Data has no sequence delimiter: the file ends after fragment ' +
-        `${fragments.length}, so frames may be missing or cut (truncated)`,
-      'DICOM_TRUNCATED',
-    );
-  }
+  if (missingDelimiter || pd.dataOffset + pd.length > size)
+    return missingPixelDelimiter(file, fragments.length);
   return null;
+}
+
+/**
+ * Parses the data set of a file from its first bytes up to the header of Pixel Data (dicom-parser's
+ * `untilTag`), for header-only scanning. `bytes` is a prefix of a file of `fileSize` bytes. Returns null when
+ * the prefix is not enough to decide anything (it ends before the Pixel Data element, an element runs past
+ * it, the data set is deflated): the caller then reads the whole file and uses parseDicomBuffer, whose
+ * diagnosis of damaged files is complete. The Pixel Data value itself is not checked here.
+ */
+export function parseDicomHeaderPrefix(file: string, bytes: Buffer, fileSize: number): ParsedDicom | null {
+  if (bytes.length >= fileSize) return null;
+  checkPart10Prefix(file, bytes);
+  let transferSyntaxUid: string;
+  try {
+    transferSyntaxUid = readMetaTransferSyntax(file, bytes);
+  } catch {
+    return null; // decided on the whole file
+  }
+  if (transferSyntaxUid === DEFLATED_EXPLICIT_LE) return null;
+  let dataSet: DataSet;
+  try {
+    dataSet = dicomParser.parseDicom(bytes, { untilTag: PIXEL_DATA });
+  } catch {
+    return null;
+  }
+  const pd = dataSet.elements[PIXEL_DATA];
+  if (!pd || pd.dataOffset > bytes.length) return null;
+  for (const el of Object.values(dataSet.elements)) {
+    if (el !== pd && el.dataOffset + el.length > bytes.length) return null;
+  }
+  const warnings = (dataSet.warnings ?? []).map((w) => `dicom-parser: ${w}`);
+  return { dataSet, transferSyntaxUid, deflated: false, warnings, structuralError: null };
 }

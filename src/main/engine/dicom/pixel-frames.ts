@@ -21,17 +21,10 @@ export function nativeFrameBytes(
 }
 
 /**
- * Checks that native Pixel Data holds `frames` frames; returns the byte offset of the pixel data.
- * (An odd-length element has one pad byte; extra bytes are ignored.)
+ * Checks that native Pixel Data holds `frames` frames, given the bytes of its value present in the file
+ * (an odd-length element has one pad byte; extra bytes are ignored).
  */
-export function checkNativeLength(
-  file: string,
-  ds: DataSet,
-  pd: Element,
-  frames: number,
-  frameBytes: number,
-): number {
-  const available = Math.min(pd.length, ds.byteArray.length - pd.dataOffset);
+export function checkNativeLength(file: string, available: number, frames: number, frameBytes: number): void {
   const needed = frames * frameBytes;
   if (available < needed) {
     throw new DicomError(
@@ -42,7 +35,6 @@ export function checkNativeLength(
       { available, needed },
     );
   }
-  return pd.dataOffset;
 }
 
 /** True when a fragment starts with a codestream start: JPEG SOI, J2K SOC, or a JP2 signature box. */

@@ -1,5 +1,8 @@
 /**
- * Grouping decoded images into series (by Series Instance UID) and ordering their slices.
+ * Grouping headers into series (by Series Instance UID) and ordering their slices. Repeated SOP Instance
+ * UIDs are resolved before (instances.ts compares their pixels); the copies left out are attached to the
+ * series of the file kept. The warnings of the files (assumptions, lossy compression...) are repeated in
+ * the series' warnings, with how many files they concern, so no listing hides them.
  *
  * Order: by position along the slice normal, normal = row cosines x column cosines of Image Orientation
  * (Patient), position = dot(Image Position (Patient), normal) (PS3.3 C.7.6.2.1.1), ascending. This is
@@ -7,7 +10,7 @@
  * Instance Number is not. When a slice lacks geometry or orientations differ, Instance Number is used,
  * then file order, and the series says so in `orderedBy` and `warnings`.
  */
-import type { DicomImage, DicomSeries, DicomSlice } from '@shared/dicom-types';
+import type { DicomHeader, DicomSeries, DicomSlice } from '@shared/dicom-types';
 
 type Vec3 = [number, number, number];
 
@@ -33,23 +36,19 @@ function compareTies(a: DicomSlice, b: DicomSlice): number {
   return a.frameIndex - b.frameIndex;
 }
 
-function buildSeries(uid: string, images: DicomImage[]): DicomSeries {
+function fileWarnings(images: DicomHeader[]): string[] {
+  const counts = new Map<string, number>();
+  for (const img of images) for (const w of new Set(img.warnings)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return [...counts].map(([w, n]) =>
+    images.length === 1
+      ? w
+      : `${n === images.length ? 'every file' : `${n} of ${images.length} files`}: ${w}`,
+  );
+}
+
+function buildSeries(uid: string, unique: DicomHeader[], duplicates: DicomSeries['duplicates']): DicomSeries {
   const warnings: string[] = [];
   if (uid === '') warnings.push('no Series Instance UID: each such file is its own series');
-  // Drop repeated SOP instances (the same file copied twice) so a slice is not counted twice.
-  const seen = new Map<string, string>();
-  const unique: DicomImage[] = [];
-  const duplicates: DicomSeries['duplicates'] = [];
-  for (const img of images) {
-    const sop = img.meta.sopInstanceUid;
-    const kept = sop ? seen.get(sop) : undefined;
-    if (kept !== undefined) {
-      duplicates.push({ file: img.file, duplicateOf: kept });
-      continue;
-    }
-    if (sop) seen.set(sop, img.file);
-    unique.push(img);
-  }
   const slices: DicomSlice[] = unique.flatMap((image) =>
     image.frames.map((f) => ({
       image,
@@ -60,9 +59,10 @@ function buildSeries(uid: string, images: DicomImage[]): DicomSeries {
   );
   if (duplicates.length > 0) {
     warnings.push(
-      `${duplicates.length} file(s) repeat the SOP Instance UID of another file and were left out`,
+      `${duplicates.length} file(s) repeat the SOP Instance UID of another file with identical pixels and were left out`,
     );
   }
+  warnings.push(...fileWarnings(unique));
   const first = unique[0];
   const sizes = new Set(unique.map((i) => `${i.meta.rows}x${i.meta.columns}`));
   if (sizes.size > 1) warnings.push(`mixed image sizes in one series: ${[...sizes].join(', ')}`);
@@ -134,15 +134,29 @@ function buildSeries(uid: string, images: DicomImage[]): DicomSeries {
   };
 }
 
-/** Groups images by Series Instance UID (in first-seen order) and orders each series' slices. */
-export function groupIntoSeries(images: DicomImage[]): DicomSeries[] {
-  const groups = new Map<string, { uid: string; images: DicomImage[] }>();
+/**
+ * Groups headers by Series Instance UID (in first-seen order) and orders each series' slices. `duplicates`:
+ * files left out as identical copies of a kept file (instances.ts), attached to that file's series.
+ */
+export function groupIntoSeries(
+  images: DicomHeader[],
+  duplicates: DicomSeries['duplicates'] = [],
+): DicomSeries[] {
+  const groups = new Map<string, { uid: string; images: DicomHeader[] }>();
+  const keyOfFile = new Map<string, string>();
   for (const img of images) {
     const uid = img.meta.seriesInstanceUid ?? '';
     const key = uid === '' ? `\u0000${img.file}` : uid;
     const g = groups.get(key) ?? { uid, images: [] };
     g.images.push(img);
     groups.set(key, g);
+    keyOfFile.set(img.file, key);
   }
-  return [...groups.values()].map((g) => buildSeries(g.uid, g.images));
+  const dups = new Map<string, DicomSeries['duplicates']>();
+  for (const d of duplicates) {
+    const key = keyOfFile.get(d.duplicateOf);
+    if (key === undefined) continue;
+    dups.set(key, [...(dups.get(key) ?? []), d]);
+  }
+  return [...groups].map(([key, g]) => buildSeries(g.uid, g.images, dups.get(key) ?? []));
 }

@@ -31,7 +31,7 @@ export class SeriesStore {
   private readonly images = new LruCache<string, Promise<DicomImage> | undefined>(MAX_IMAGES);
   private counter = 0;
 
-  /** Remembers a scanned series; its decoded slices seed the image cache (the scan decoded them anyway). */
+  /** Remembers a scanned series (file names and slice order; the scan decoded no pixel). */
   add(s: DicomSeries, base: string): StoredSeries {
     this.counter += 1;
     const key = `s${this.counter}`;
@@ -85,10 +85,5 @@ export class SeriesStore {
       if (this.images.get(file) === p) this.images.set(file, undefined);
     });
     return p;
-  }
-
-  /** Primes the cache with an image a scan already decoded. */
-  remember(image: DicomImage): void {
-    this.images.set(image.file, Promise.resolve(image));
   }
 }

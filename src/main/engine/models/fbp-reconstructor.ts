@@ -5,7 +5,7 @@
 import type { Geometry } from '@shared/geometry';
 import { tf } from '../backend';
 import { makeOperator, type FbpOptions, type MeasurementOperator } from '../physics';
-import type { Reconstructor } from './reconstructor';
+import type { Reconstructor, ReconstructorOrigin } from './reconstructor';
 
 export class FbpReconstructor implements Reconstructor {
   readonly kind = 'fbp' as const;
@@ -13,10 +13,13 @@ export class FbpReconstructor implements Reconstructor {
   readonly op: MeasurementOperator;
   private readonly options: FbpOptions;
 
+  readonly origin: ReconstructorOrigin;
+
   constructor(geometry: Geometry, options: FbpOptions = {}, op?: MeasurementOperator) {
     this.geometry = geometry;
     this.op = op ?? makeOperator(geometry);
     this.options = { filter: 'ram-lak', cutoff: 1, ...options };
+    this.origin = { kind: 'fbp', geometry, filter: this.options.filter, cutoff: this.options.cutoff };
   }
 
   reconstruct(y: tf.Tensor4D): tf.Tensor4D {

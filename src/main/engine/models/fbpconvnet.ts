@@ -13,7 +13,7 @@ import type { Geometry } from '@shared/geometry';
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
 import { makeOperator, type FbpOptions, type MeasurementOperator } from '../physics';
-import type { ApplyOptions, TrainableReconstructor } from './reconstructor';
+import type { ApplyOptions, ReconstructorOrigin, TrainableReconstructor } from './reconstructor';
 import { buildResidualUnet, checkUnetConfig, type UnetConfig } from './unet';
 
 export type FbpConvNetPresetName = 'paper' | 'small' | 'tiny';
@@ -107,6 +107,8 @@ export class FbpConvNet implements TrainableReconstructor {
   readonly op: MeasurementOperator;
   readonly config: FbpConvNetConfig;
   readonly unet: tf.LayersModel;
+  /** Set by loadModel for a model read from a folder (its weights may be read again by worker threads). */
+  origin?: ReconstructorOrigin;
   private readonly bnLayers: { momentum: number }[];
 
   /** Wraps an existing U-Net (e.g. loaded from model.json); takes ownership of it. */

@@ -8,9 +8,18 @@ import type { tf } from '../backend';
 
 export type ReconstructorKind = 'fbp' | 'linear' | 'fbpconvnet';
 
+/**
+ * Where a reconstructor comes from, so another thread can build the same one (certify/smoothing-pool.ts runs
+ * smoothing samples in worker threads): a saved model folder, or plain FBP with its settings.
+ */
+export type ReconstructorOrigin =
+  { kind: 'saved'; dir: string } | { kind: 'fbp'; geometry: Geometry; filter?: string; cutoff?: number };
+
 export interface Reconstructor {
   readonly kind: ReconstructorKind;
   readonly geometry: Geometry;
+  /** How to rebuild this reconstructor elsewhere; absent for models built in memory (tests, training). */
+  readonly origin?: ReconstructorOrigin;
   /**
    * f(y) in inference mode (batch norm uses its moving statistics). Differentiable with respect to y (attacks
    * take tf.grad through it). Does not dispose y. Caller owns the result.

@@ -186,7 +186,9 @@ export async function loadModel(
     fbp: card.fbp as FbpConvNetConfig['fbp'],
     normalization: { offset: card.normalization.offset, scale: card.normalization.scale },
   };
-  return { model: new FbpConvNet(card.geometry, config, unet), card };
+  const model = new FbpConvNet(card.geometry, config, unet);
+  model.origin = { kind: 'saved', dir: path.resolve(dir) };
+  return { model, card };
 }
 
 /**

@@ -10,13 +10,6 @@ export function fmtMm(v: [number, number] | number | null | undefined): string {
   return `${fmt(v, 2)} mm`;
 }
 
-export function fmtSeconds(s: number | undefined): string {
-  if (s === undefined || !Number.isFinite(s)) return '';
-  if (s < 60) return `${Math.ceil(s)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
-}
-
 export function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;

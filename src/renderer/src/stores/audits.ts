@@ -31,6 +31,8 @@ export const useAuditsStore = defineStore('audits', () => {
   const note = ref('');
   const busy = ref(false);
   const reportLink = ref<string | null>(null);
+  /** The job of the batch started from this window (its progress shows in the Batch view). */
+  const batchJobId = ref<string | null>(null);
 
   function client() {
     return connection.status === 'connected' ? connection.client : undefined;
@@ -82,6 +84,7 @@ export const useAuditsStore = defineStore('audits', () => {
         'batch:run',
         form,
         `${form.resume ? 'Resume' : 'Batch'} ${form.name}`,
+        (id) => (batchJobId.value = id),
       );
       batch.value = Object.freeze({ name: r.name, record: r.record });
       current.value = r.overall ? Object.freeze(r.overall) : null;
@@ -171,6 +174,7 @@ export const useAuditsStore = defineStore('audits', () => {
     error,
     note,
     busy,
+    batchJobId,
     reportLink,
     load,
     run,

@@ -1,13 +1,16 @@
 /**
  * Pixels for people: windowed greyscale and a diverging colour map for signed maps, as PNG.
  *
- * Greyscale: the window (centre c, width w, DICOM-style) maps [c - w/2, c + w/2] linearly to black..white,
- * clipping outside; for a window in HU the limits are converted to canonical units (x = 1 + HU/1000).
+ * Greyscale: a window in HU is applied as the viewer applies it, with the DICOM linear VOI function
+ * (engine/dicom/display-window.ts) to the image converted to HU (src/shared/units.ts); a window in canonical
+ * units maps [c - w/2, c + w/2] linearly to black..white, clipping outside.
  * Diverging: ColorBrewer RdBu (11 classes, interpolated in sRGB), reversed so negative is blue and positive
  * red, white at 0, symmetric limits [-L, L], values beyond clipped.
  */
 import { PNG } from 'pngjs';
 import type { ReportWindow } from '@shared/report-input';
+import { xArrayToHu, xToHu } from '@shared/units';
+import { applyWindow } from '../../dicom/display-window';
 import { encodeGrayPng } from '../../io/png';
 
 /** ColorBrewer RdBu, from blue (negative) to red (positive). */
@@ -35,16 +38,10 @@ export function divergingColor(t: number): [number, number, number] {
   return [0, 1, 2].map((c) => Math.round(a[c] + f * (b[c] - a[c]))) as [number, number, number];
 }
 
-/** The window's limits in canonical units. */
-export function windowLimitsX(w: ReportWindow): { lo: number; hi: number } {
-  const lo = w.center - w.width / 2;
-  const hi = w.center + w.width / 2;
-  return w.unit === 'HU' ? { lo: 1 + lo / 1000, hi: 1 + hi / 1000 } : { lo, hi };
-}
-
 /** 8-bit greyscale of a canonical image under a window. */
 export function windowGray(img: Float32Array, w: ReportWindow): Uint8Array {
-  const { lo, hi } = windowLimitsX(w);
+  if (w.unit === 'HU') return applyWindow(xArrayToHu(img), { center: w.center, width: Math.max(1, w.width) });
+  const { lo, hi } = windowLimits(w);
   const scale = 255 / Math.max(hi - lo, 1e-12);
   const out = new Uint8Array(img.length);
   for (let i = 0; i < img.length; i++) {
@@ -100,11 +97,11 @@ export function niceCeil(v: number): number {
   return 10 ** (e + 1);
 }
 
-/** a - b, converted to the window's unit (HU differences are 1000 x canonical differences). */
+/** a - b of two canonical images, in the window's unit (HU through src/shared/units.ts). */
 export function signedDifference(a: Float32Array, b: Float32Array, unit: 'HU' | 'x'): Float32Array {
   const out = new Float32Array(a.length);
-  const k = unit === 'HU' ? 1000 : 1;
-  for (let i = 0; i < a.length; i++) out[i] = (a[i] - b[i]) * k;
+  if (unit === 'HU') for (let i = 0; i < a.length; i++) out[i] = xToHu(a[i]) - xToHu(b[i]);
+  else for (let i = 0; i < a.length; i++) out[i] = a[i] - b[i];
   return out;
 }
 

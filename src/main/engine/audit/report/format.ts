@@ -76,11 +76,5 @@ export function formatTime(iso: string | null | undefined): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Seconds as "42 s", "3 min 05 s", "1 h 02 min". */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (missing(seconds)) return MISSING;
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
+/** Seconds as "42 s", "3 min 05 s", "1 h 02 min" (shared with the progress lines of the CLI and the UI). */
+export { formatDuration } from '@shared/progress-format';

@@ -17,14 +17,24 @@ import { ReportDoc } from './layout';
 import { Redactor } from './phi';
 import { drawDefinitions, drawReproducibility } from './section-appendix';
 import { drawData, drawModels } from './section-models-data';
-import { drawCertification, drawRobustness, drawSlices, drawWorstCases } from './section-results';
+import { drawSlices, drawWorstCases } from './section-examples';
+import { drawCertification } from './section-results';
+import { drawRobustness } from './section-robustness';
 import { drawSummary, drawTitle } from './section-summary';
 
 export { REPORT_SECTIONS } from './sections';
 export type { ReportSectionName } from './sections';
 export * from './format';
 export { Redactor, hashedPath, REDACTED } from './phi';
-export { plainLanguageSummary, headlineNumbers, rankingSentence } from './summary-text';
+export {
+  plainLanguageSummary,
+  summaryParagraphs,
+  headlineNumbers,
+  rankingSentence,
+  rmsHuText,
+} from './summary-text';
+export { REFERENCES, citeText } from './citations';
+export { windowStatement } from './panels';
 export { renderChartSvg } from './chart-svg';
 
 function checkInput(input: ReportInput): void {

@@ -1,10 +1,12 @@
 /**
  * The page model of the report: A4 portrait, a running header (title, app version) and footer (audit id,
  * "Page k of n"), numbered section headings with PDF bookmarks, paragraphs and captions in one type scale.
- * Every string goes through the Redactor on its way in (phi.ts), so no call site can forget it.
+ * Every string goes through `text` on its way in: the Redactor (phi.ts), then internal paper file names
+ * become citation numbers (citations.ts), so no call site can forget either.
  */
 import PDFDocument from 'pdfkit';
 import type { ReportInput } from '@shared/report-input';
+import { citeText } from './citations';
 import { FONT, registerFonts } from './fonts';
 import { formatTime } from './format';
 import type { Redactor } from './phi';
@@ -85,6 +87,11 @@ export class ReportDoc {
       : 'CT Audit robustness report';
   }
 
+  /** A string as the report may print it: redacted, with papers/... names replaced by citations. */
+  text(s: string): string {
+    return citeText(this.red.text(s));
+  }
+
   get y(): number {
     return this.doc.y;
   }
@@ -116,15 +123,20 @@ export class ReportDoc {
   /** A numbered section heading ("3  Data") with a bookmark; keeps `keep` pt of content with it. */
   section(title: string, keep = 140): void {
     this.sectionCount += 1;
-    if (this.doc.y > this.top + 1) this.ensureSpace(keep + 40);
-    if (this.doc.y > this.top + 1) this.moveDown(10);
     const text = `${this.sectionCount}  ${title}`;
+    // The heading's own height: the gap above it, the title, the rule and the gap below.
+    const heading =
+      10 +
+      this.doc.font(FONT.bold).fontSize(TYPE.h1).heightOfString(this.text(text), { width: this.width }) +
+      9;
+    if (this.doc.y > this.top + 1) this.ensureSpace(keep + heading);
+    if (this.doc.y > this.top + 1) this.moveDown(10);
     this.doc.outline.addItem(text);
     this.doc
       .font(FONT.bold)
       .fontSize(TYPE.h1)
       .fillColor(COLOR.accent)
-      .text(this.red.text(text), this.left, this.doc.y, { width: this.width });
+      .text(this.text(text), this.left, this.doc.y, { width: this.width });
     const yRule = this.doc.y + 2;
     this.doc
       .moveTo(this.left, yRule)
@@ -143,7 +155,7 @@ export class ReportDoc {
       .font(FONT.bold)
       .fontSize(TYPE.h2)
       .fillColor(COLOR.text)
-      .text(this.red.text(title), this.left, this.doc.y, { width: this.width });
+      .text(this.text(title), this.left, this.doc.y, { width: this.width });
     this.moveDown(3);
     this.body();
   }
@@ -157,7 +169,7 @@ export class ReportDoc {
       .font(o.bold ? FONT.bold : FONT.regular)
       .fontSize(o.size ?? TYPE.body)
       .fillColor(o.color ?? COLOR.text)
-      .text(this.red.text(text), this.left, this.doc.y, { width: this.width, lineGap: 1.6, align: 'left' });
+      .text(this.text(text), this.left, this.doc.y, { width: this.width, lineGap: 1.6, align: 'left' });
     this.moveDown(o.gap ?? 5);
     this.body();
   }
@@ -169,15 +181,25 @@ export class ReportDoc {
       .font(FONT.bold)
       .fontSize(size)
       .fillColor(COLOR.text)
-      .text(this.red.text(lead) + ' ', this.left, this.doc.y, {
+      .text(this.text(lead) + ' ', this.left, this.doc.y, {
         width: this.width,
         lineGap: 1.6,
         continued: true,
       })
       .font(FONT.regular)
-      .text(this.red.text(text), { width: this.width, lineGap: 1.6 });
+      .text(this.text(text), { width: this.width, lineGap: 1.6 });
     this.moveDown(o.gap ?? 4);
     this.body();
+  }
+
+  /** Height `caption(text)` takes, for keeping a caption with its table or figure. */
+  captionHeight(text: string, gap = 8): number {
+    return (
+      this.doc
+        .font(FONT.regular)
+        .fontSize(TYPE.caption)
+        .heightOfString(this.text(text), { width: this.width, lineGap: 1 }) + gap
+    );
   }
 
   caption(text: string, gap = 8): void {
@@ -185,7 +207,7 @@ export class ReportDoc {
       .font(FONT.regular)
       .fontSize(TYPE.caption)
       .fillColor(COLOR.muted)
-      .text(this.red.text(text), this.left, this.doc.y, { width: this.width, lineGap: 1 });
+      .text(this.text(text), this.left, this.doc.y, { width: this.width, lineGap: 1 });
     this.moveDown(gap);
     this.body();
   }
@@ -199,7 +221,7 @@ export class ReportDoc {
         .fillColor(COLOR.text)
         .text('•', this.left + 4, this.doc.y, { width: 10, continued: false, lineBreak: false });
       this.doc.moveUp();
-      this.doc.text(this.red.text(it), this.left + 16, this.doc.y, { width: this.width - 16, lineGap: 1.4 });
+      this.doc.text(this.text(it), this.left + 16, this.doc.y, { width: this.width - 16, lineGap: 1.4 });
       this.moveDown(2.5);
     }
     this.doc.x = this.left;
@@ -208,7 +230,7 @@ export class ReportDoc {
 
   /** Height of `text` at the body style (or the given size) over `width`. */
   heightOf(text: string, width: number, size: number = TYPE.body, font: string = FONT.regular): number {
-    return this.doc.font(font).fontSize(size).heightOfString(this.red.text(text), { width, lineGap: 1.6 });
+    return this.doc.font(font).fontSize(size).heightOfString(this.text(text), { width, lineGap: 1.6 });
   }
 
   /** Running header and footer on every page; call once, after the last page. */

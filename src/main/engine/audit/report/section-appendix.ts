@@ -3,13 +3,9 @@ import type { ReportInput } from '@shared/report-input';
 import { FONT } from './fonts';
 import { formatScalar, formatTime, MISSING } from './format';
 import { COLOR, TYPE, type ReportDoc } from './layout';
+import { REFERENCES, referenceText } from './citations';
 import { REPORT_SECTIONS } from './sections';
 import { drawKeyValue, drawTable } from './table';
-
-export const REFERENCES = [
-  '[papers/000] Min-max adversarial training of reconstruction networks with an auxiliary perturbation generator; robustness metric ρ̂ (eq. 8-9), CT experiment with FBPConvNet (file papers/000_69bfd9fb85c79e3d.txt).',
-  '[papers/002] Certified Adversarial Defense Methods for Inverse Problems: smoothed discrepancy (eq. 6), Corollary 3.2 (eq. 7), Algorithms 3-4 (file papers/002_1f62dc20319e03f4.txt).',
-];
 
 export function drawDefinitions(r: ReportDoc, input: ReportInput): void {
   const d = input.definitions;
@@ -18,7 +14,9 @@ export function drawDefinitions(r: ReportDoc, input: ReportInput): void {
     [
       'Images and units.',
       'Images x are N × N in canonical units, attenuation relative to water: x = max(0, 1 + HU/1000) (air 0, water 1). ' +
-        'Measurements y = Ax are parallel-beam line integrals (views over [0°, 180°), detector spacing in pixels); f is the reconstruction method.',
+        'Measurements y = Ax are parallel-beam line integrals (views over [0°, 180°), detector spacing in pixels); f is the reconstruction method ' +
+        '(FBP, or FBPConvNet [3]: FBP followed by a residual U-Net). Errors stated as RMS in HU are 1000 ‖·‖₂ / N: the per-pixel root mean square ' +
+        'of the difference image in Hounsfield units, comparable across image sizes.',
     ],
     [
       'Worst-case error (eq. 8 of papers/000).',
@@ -32,7 +30,7 @@ export function drawDefinitions(r: ReportDoc, input: ReportInput): void {
     ],
     [
       'Discrepancy and smoothing (eq. 6 of papers/002).',
-      `For smoothing noise δ ~ N(0, σ²I), the discrepancy is ℓ(f(y′ + Aδ), f(y′)) with ℓ the ${d.discrepancyLoss ?? 'normalized MSE (1/n)‖a − b‖²'}; ` +
+      `Randomized smoothing [4] adapted to reconstruction [2]: for smoothing noise δ ~ N(0, σ²I), the discrepancy is ℓ(f(y′ + Aδ), f(y′)) with ℓ the ${d.discrepancyLoss ?? 'normalized MSE (1/n)‖a − b‖²'}; ` +
         'the percentile-smoothed discrepancy is D_p(x, ξ) = inf{ t : P[ℓ ≤ t] ≥ p }, and D₀.₅ is its median.',
     ],
     [
@@ -41,14 +39,14 @@ export function drawDefinitions(r: ReportDoc, input: ReportInput): void {
         'up to ε is bounded by a higher quantile of the discrepancy without perturbation.',
     ],
     [
-      'Order statistic (Algorithms 3-4 of papers/002, DESIGN.md section 4).',
+      'Order statistic (Algorithms 3-4 of papers/002).',
       'With S sorted samples, D₀.₅ is estimated by the sample of rank ⌈S/2⌉ and the certified bound is the K-th smallest sample, K the smallest ' +
         'integer with BinomialCDF(K − 1; S, p) ≥ c, p = Φ(Φ⁻¹(q) + ε/σ) (q = 0.5: p = Φ(ε/σ)). The certifier abstains when K > S. ' +
         'Algorithm 4 as printed has an off-by-one and a loop that never runs; the definition above is what is implemented.',
     ],
     [
       'PSNR and SSIM.',
-      `PSNR = 10 log₁₀(R² / MSE) with R the data range of the reference image (${d.psnrDataRange}); SSIM with an 11 × 11 Gaussian window, ` +
+      `PSNR = 10 log₁₀(R² / MSE) with R the data range of the reference image (${d.psnrDataRange}); SSIM [5] with an 11 × 11 Gaussian window, ` +
         'σ = 1.5, K₁ = 0.01, K₂ = 0.03 and the same data range.',
     ],
     [
@@ -60,7 +58,7 @@ export function drawDefinitions(r: ReportDoc, input: ReportInput): void {
   for (const [lead, text] of defs) r.leadParagraph(lead, text, { size: 8.8, gap: 4 });
   for (const e of d.extra ?? []) r.leadParagraph(`${e.term}.`, e.text, { size: 8.8, gap: 4 });
   r.subheading('References', 30);
-  for (const ref of REFERENCES) r.paragraph(ref, { size: 8, gap: 3 });
+  for (const ref of REFERENCES) r.paragraph(referenceText(ref), { size: 8, gap: 3 });
 }
 
 export function drawReproducibility(r: ReportDoc, input: ReportInput): void {

@@ -1,9 +1,10 @@
 /** Model cards (section 2) and the de-identified data summary (section 3). */
-import type { ReportInput, ReportModel } from '@shared/report-input';
+import type { ReportInput, ReportModel, ReportScalar } from '@shared/report-input';
 import {
   formatCompact,
   formatCount,
   formatDuration,
+  formatPercent,
   formatPsnr,
   formatScalar,
   formatSsim,
@@ -11,7 +12,7 @@ import {
 } from './format';
 import type { ReportDoc } from './layout';
 import { REPORT_SECTIONS } from './sections';
-import { drawTable } from './table';
+import { drawTable, drawTableWithCaption } from './table';
 
 const KIND_TEXT: Record<ReportModel['kind'], string> = {
   fbp: 'FBP (filtered backprojection, no learning)',
@@ -19,14 +20,20 @@ const KIND_TEXT: Record<ReportModel['kind'], string> = {
   fbpconvnet: 'FBPConvNet (FBP + residual U-Net)',
 };
 
+/** Where each training method is defined (the method files cite the same equations). */
+const METHOD_SOURCE: Record<string, string> = {
+  ord: 'plain MSE, eq. 5 of papers/000 with μ = 0',
+  l2: 'weight decay, eq. 5 of papers/000',
+  parseval: 'Parseval penalty, eq. 11 of papers/000',
+  pgd: 'adversarial training, eq. 2 of papers/002',
+  minmax: 'min-max with a perturbation generator, Algorithm 1 of papers/000',
+  jacobian: 'Jacobian spectral norm, eq. 4 of papers/002',
+  'smt-adv': 'smoothed adversarial training, Algorithm 1 of papers/002',
+  'smt-grad': 'smoothed gradient training, Algorithm 2 of papers/002',
+};
+
 /** Models per card table: more would squeeze the columns below readability. */
 const MODELS_PER_TABLE = 4;
-
-function hyperText(h: ReportModel['hyperparameters']): string {
-  const entries = Object.entries(h);
-  if (entries.length === 0) return MISSING;
-  return entries.map(([k, v]) => `${k} ${formatScalar(v)}`).join('\n');
-}
 
 function metricsText(m: ReportModel): string {
   const v = m.metrics;
@@ -47,38 +54,132 @@ function trainingText(m: ReportModel): string {
   return parts.length > 0 ? parts.join(', ') : MISSING;
 }
 
+/** Optimizer settings in words: "Adam, lr 0.001 (cosine to 5% of it), β1 0.9, β2 0.999". */
+function optimizerText(o: Record<string, ReportScalar>): string {
+  const name = typeof o.name === 'string' ? o.name.replace(/^adam$/i, 'Adam') : MISSING;
+  const lr = o.learningRate;
+  const schedule =
+    o.schedule === 'cosine'
+      ? ` (cosine decay to ${formatPercent(Number(o.minLearningRateFraction ?? 0))} of it)`
+      : o.schedule
+        ? ` (${String(o.schedule)})`
+        : '';
+  const betas =
+    o.beta1 !== undefined ? `, β1 ${formatScalar(o.beta1)}, β2 ${formatScalar(o.beta2 ?? null)}` : '';
+  return `${name}, learning rate ${formatScalar(lr ?? null)}${schedule}${betas}`;
+}
+
+/** The card table: one column per model (what it is, data, outcome). */
+function drawCards(r: ReportDoc, ms: readonly ReportModel[]): void {
+  const fields: [string, (m: ReportModel) => string][] = [
+    ['Architecture', (m) => m.description ?? KIND_TEXT[m.kind] ?? m.kind],
+    ['Preset', (m) => m.preset ?? MISSING],
+    [
+      'Training method',
+      (m) =>
+        m.method ? `${m.method}${METHOD_SOURCE[m.method] ? ` (${METHOD_SOURCE[m.method]})` : ''}` : 'none',
+    ],
+    ['Training data', (m) => m.trainingData ?? MISSING],
+    ['Training', trainingText],
+    ['FBP filter', (m) => m.fbpFilter ?? MISSING],
+    ['Parameters', (m) => formatCount(m.parameterCount)],
+    ['Validation PSNR / SSIM', metricsText],
+    ['Weights SHA-256', (m) => (m.weightsSha256 ? `${m.weightsSha256.slice(0, 16)}…` : MISSING)],
+  ];
+  drawTable(
+    r,
+    [
+      { header: 'Model', weight: 1.25 },
+      ...ms.map((m) => ({ header: m.name, weight: 4.6 / MODELS_PER_TABLE })),
+    ],
+    fields.map(([label, get]) => [label, ...ms.map(get)]),
+    { boldFirstColumn: true, continuedLabel: 'Model cards' },
+  );
+}
+
+/** Optimizer and loop settings, one column per trained model, so differences between runs stand out. */
+function drawTrainingSettings(r: ReportDoc, ms: readonly ReportModel[]): void {
+  const fields: [string, (m: ReportModel) => string][] = [
+    ['Optimizer', (m) => (m.training ? optimizerText(m.training.optimizer) : MISSING)],
+    ['Batch size', (m) => formatCount(m.training?.batchSize)],
+    ['Steps done / planned', (m) => `${formatCount(m.trainingSteps)} / ${formatCount(m.training?.steps)}`],
+    [
+      'Epochs (steps each)',
+      (m) =>
+        m.training?.epochs != null
+          ? `${formatCompact(m.training.epochs)} (${formatCount(m.training.stepsPerEpoch)})`
+          : MISSING,
+    ],
+    ['Seed', (m) => m.seed ?? MISSING],
+    ['Measurement noise', (m) => m.training?.noise ?? MISSING],
+    ['Augmentation', (m) => formatScalar(m.training?.augment ?? null)],
+  ];
+  drawTable(
+    r,
+    [
+      { header: 'Setting', weight: 1.25 },
+      ...ms.map((m) => ({ header: m.name, weight: 4.6 / MODELS_PER_TABLE })),
+    ],
+    fields.map(([label, get]) => [label, ...ms.map(get)]),
+    { boldFirstColumn: true, continuedLabel: 'Training settings' },
+  );
+}
+
+/** Every method hyperparameter of every trained model, with the value the papers use where they give one. */
+function drawHyperparameters(r: ReportDoc, ms: readonly ReportModel[]): void {
+  const rows: string[][] = [];
+  for (const m of ms) {
+    const entries = Object.entries(m.hyperparameters);
+    if (entries.length === 0) {
+      rows.push([m.name, m.method ?? MISSING, 'none (plain MSE loss)', '', '']);
+      continue;
+    }
+    entries.forEach(([k, v], i) =>
+      rows.push([
+        i === 0 ? m.name : '',
+        i === 0 ? (m.method ?? MISSING) : '',
+        k,
+        formatScalar(v),
+        m.paperValues?.[k] ?? MISSING,
+      ]),
+    );
+  }
+  drawTableWithCaption(
+    r,
+    [
+      { header: 'Model', weight: 1.3 },
+      { header: 'Method', weight: 0.7 },
+      { header: 'Hyperparameter', weight: 1.35 },
+      { header: 'Value used', weight: 0.8, align: 'right' },
+      { header: 'Value in the papers (source)', weight: 3.2 },
+    ],
+    rows,
+    'Value used: as recorded in the model card. Value in the papers: from [1] and [2] where they state one; their absolute radii and noise ' +
+      'levels refer to 0-255 or unit-range images and vectors, ours are relative to each slice (‖y‖ or ‖x‖), so the numbers are not directly ' +
+      'comparable. FBP has no training.',
+    { continuedLabel: 'Hyperparameters', fontSize: 7.2 },
+  );
+}
+
 export function drawModels(r: ReportDoc, input: ReportInput): void {
   r.section(REPORT_SECTIONS[1]);
   r.paragraph(
-    'Each column is one model card: what the model is, how it was trained and how well it reconstructs clean validation data ' +
-      '(PSNR / SSIM, with FBP on the same slices for reference). Hashes of the weights are in the reproducibility appendix.',
+    'Each column of the first table is one model card: what the model is, how it was trained and how well it reconstructs clean ' +
+      'validation data (PSNR / SSIM, with FBP on the same slices for reference). FBPConvNet is FBP followed by a residual U-Net [3]. ' +
+      'The tables after it list the training settings and every hyperparameter of the training methods, next to the values the papers ' +
+      'report. Hashes of the weights are in the reproducibility appendix.',
   );
   for (let k = 0; k < input.models.length; k += MODELS_PER_TABLE) {
-    const ms = input.models.slice(k, k + MODELS_PER_TABLE);
-    const fields: [string, (m: ReportModel) => string][] = [
-      ['Kind', (m) => KIND_TEXT[m.kind] ?? m.kind],
-      ['Description', (m) => m.description ?? MISSING],
-      ['Preset', (m) => m.preset ?? MISSING],
-      ['Training method', (m) => m.method ?? 'none'],
-      ['Hyperparameters', (m) => hyperText(m.hyperparameters)],
-      ['Training data', (m) => m.trainingData ?? MISSING],
-      ['Training', trainingText],
-      ['FBP filter', (m) => m.fbpFilter ?? MISSING],
-      ['Parameters', (m) => formatCount(m.parameterCount)],
-      ['Seed', (m) => m.seed ?? MISSING],
-      ['Validation PSNR / SSIM', metricsText],
-      ['Weights SHA-256', (m) => (m.weightsSha256 ? `${m.weightsSha256.slice(0, 16)}…` : MISSING)],
-    ];
-    drawTable(
-      r,
-      [
-        { header: 'Model', weight: 1.25 },
-        ...ms.map((m) => ({ header: m.name, weight: 4.6 / MODELS_PER_TABLE })),
-      ],
-      fields.map(([label, get]) => [label, ...ms.map(get)]),
-      { boldFirstColumn: true, continuedLabel: 'Model cards' },
-    );
+    drawCards(r, input.models.slice(k, k + MODELS_PER_TABLE));
   }
+  const trained = input.models.filter((m) => m.training || m.method);
+  if (trained.length === 0) return;
+  r.subheading('Training settings', 90);
+  for (let k = 0; k < trained.length; k += MODELS_PER_TABLE) {
+    drawTrainingSettings(r, trained.slice(k, k + MODELS_PER_TABLE));
+  }
+  r.subheading('Hyperparameters of the training methods', 90);
+  drawHyperparameters(r, trained);
 }
 
 export function drawData(r: ReportDoc, input: ReportInput): void {
@@ -86,7 +187,7 @@ export function drawData(r: ReportDoc, input: ReportInput): void {
   const g = d.geometry;
   r.section(REPORT_SECTIONS[2]);
   r.paragraph(
-    `${d.description} ${d.counts.slicesAudited} of ${d.counts.slices} slices from ${d.counts.series} series were audited` +
+    `${d.description} ${d.counts.slicesAudited} of the ${d.counts.slices} slices read were audited` +
       `${d.counts.skipped > 0 ? `; ${d.counts.skipped} file${d.counts.skipped === 1 ? ' was' : 's were'} skipped (listed below)` : ''}. ` +
       (input.phi.policy === 'include'
         ? 'Patient identifiers were included at the user’s request.'

@@ -1,57 +1,20 @@
 /**
- * The measured results: rho-hat(eps) curves (section 4), the certification table and sigma sweep
- * (section 5), worst-case panels (section 6) and the per-slice table (section 7).
+ * Certification by randomized smoothing (section 5): the certification table and the sigma sweep. (Section
+ * 4 is section-robustness.ts, sections 6-7 section-examples.ts, the chart helpers figure.ts.)
  */
-import type { EChartsOption } from 'echarts';
-import {
-  DEFAULT_CHART_TEXT,
-  legendRows,
-  rhoHatChartOption,
-  sigmaSweepChartOption,
-  type ChartModel,
-} from '@shared/charts';
+import { sigmaSweepChartOption } from '@shared/charts';
 import type { ReportCertificationRow, ReportInput } from '@shared/report-input';
-import { drawSvg, renderChartSvg } from './chart-svg';
-import {
-  formatCompact,
-  formatPercent,
-  formatPsnr,
-  formatScalar,
-  formatSsim,
-  formatValue,
-  MISSING,
-} from './format';
+import { allSame, chart, chartHeight, chartModels, CHART_MIN_HEIGHT } from './figure';
+import { formatCompact, formatPercent, formatPsnr, formatSsim, formatValue, MISSING } from './format';
 import type { ReportDoc } from './layout';
-import { drawWorstCase } from './panels';
 import { REPORT_SECTIONS } from './sections';
 import { modelName } from './summary-text';
 import { drawTable, type TableColumn } from './table';
-
-const CHART_HEIGHT = 265;
-/** Most rho-hat curves drawn with a spread band. */
-const MAX_BANDS = 4;
-
-function chartModels(r: ReportDoc, input: ReportInput): ChartModel[] {
-  return input.models.map((m) => ({ id: m.id, name: r.red.text(m.name), kind: m.kind }));
-}
-
-/** Height for a chart whose legend has `names`: the base height plus the rows the legend wraps into. */
-function chartHeight(r: ReportDoc, names: readonly string[]): number {
-  return CHART_HEIGHT + Math.max(0, legendRows(names, r.width, DEFAULT_CHART_TEXT.fontSize) - 1) * 17;
-}
-
-function chart(r: ReportDoc, option: EChartsOption, height: number): void {
-  r.ensureSpace(height + 30);
-  drawSvg(r.doc, renderChartSvg(option, r.width, height), r.left, r.y, r.width, height);
-  r.y = r.y + height + 4;
-}
 
 /** The norm a relative radius refers to: ||x|| for image-space smoothing, ||A x|| for measurement space. */
 function relNorm(space: 'x' | 'y'): string {
   return space === 'x' ? '‖x‖' : '‖Ax‖';
 }
-
-const allSame = <T>(values: readonly T[]): boolean => values.every((v) => v === values[0]);
 
 /** The certification table; settings shared by every row (ε, c, S) are stated once above it. */
 function drawCertificationTable(r: ReportDoc, input: ReportInput): void {
@@ -154,70 +117,6 @@ export function formatLevel(p: number): string {
   return `1 − ${(1 - p).toExponential(1).replace('e+', 'e')}`;
 }
 
-export function drawRobustness(r: ReportDoc, input: ReportInput): void {
-  r.section(REPORT_SECTIONS[3], CHART_HEIGHT + 40);
-  r.paragraph(
-    'For every slice and every perturbation size ε the attack searches the measurement perturbation δ with ‖δ‖₂ ≤ ε that ' +
-      'maximizes the reconstruction error ‖f(y + δ) − x‖₂ (Δmax, eq. 8 of papers/000); ρ̂(ε) is its mean over slices (eq. 9). ' +
-      'ε is shown relative to the norm of the clean measurement ‖Ax‖₂. Lower curves mean more robust reconstructions.',
-  );
-  if (input.rhoHat.length === 0) {
-    r.paragraph('No attack was run in this audit.');
-    return;
-  }
-  // Bands of more than four curves overlap into mud: then the table below carries the spread.
-  const band = input.rhoHat.length <= MAX_BANDS ? 'range' : 'none';
-  const models = chartModels(r, input);
-  const rhoOption = rhoHatChartOption(input.rhoHat, models, { band, width: r.width });
-  chart(r, rhoOption, chartHeight(r, (rhoOption.legend as { data: string[] }).data));
-  r.caption(
-    `ρ̂(ε) per model (points: the audited ε grid)${band === 'range' ? '; the shaded band spans the smallest to the largest Δmax over slices' : '; the spread over slices is in the table below'}. ` +
-      'Errors in canonical units (attenuation relative to water; ‖·‖₂ over all pixels).',
-  );
-  for (const c of input.rhoHat) {
-    const settings = Object.entries(c.attack.settings)
-      .map(([k, v]) => `${k} ${formatScalar(v)}`)
-      .join(', ');
-    r.leadParagraph(
-      `${modelName(input, c.model)}:`,
-      `${c.attack.kind} attack in ${c.attack.space === 'y' ? 'measurement' : c.attack.space === 'x' ? 'image' : 'operator'} space` +
-        `${settings ? `; ${settings}` : ''}.`,
-      { size: 8.2, gap: 2 },
-    );
-  }
-  r.moveDown(4);
-  drawTable(
-    r,
-    [
-      { header: 'Model', weight: 2.1 },
-      { header: 'ε as given', weight: 0.85 },
-      { header: 'ε / ‖Ax‖', weight: 0.85, align: 'right' },
-      { header: 'ε absolute (mean)', weight: 1.05, align: 'right' },
-      { header: 'ρ̂(ε)', weight: 0.9, align: 'right' },
-      { header: 'Min', weight: 0.85, align: 'right' },
-      { header: 'Median', weight: 0.85, align: 'right' },
-      { header: 'Max', weight: 0.85, align: 'right' },
-      { header: 'Mean PSNR (dB)', weight: 0.95, align: 'right' },
-      { header: 'n', weight: 0.45, align: 'right' },
-    ],
-    input.rhoHat.flatMap((c) =>
-      c.points.map((p) => [
-        modelName(input, c.model),
-        p.spec,
-        formatPercent(p.epsRelative),
-        formatValue(p.eps),
-        formatValue(p.rhoHat),
-        formatValue(p.spread.min),
-        formatValue(p.spread.median),
-        formatValue(p.spread.max),
-        formatPsnr(p.psnr),
-        String(p.slices),
-      ]),
-    ),
-    { continuedLabel: 'ρ̂(ε)' },
-  );
-}
-
 export function drawCertification(r: ReportDoc, input: ReportInput): void {
   const cert = input.certification;
   r.section(REPORT_SECTIONS[4]);
@@ -233,7 +132,7 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
     drawCertificationTable(r, input);
   }
   if (cert.sweeps.length > 0) {
-    r.subheading('Sigma sweep', CHART_HEIGHT + 20);
+    r.subheading('Sigma sweep', CHART_MIN_HEIGHT + 40);
     const s0 = cert.sweeps[0];
     r.paragraph(
       `Larger σ drowns larger perturbations (smaller ε/σ, a certificate with fewer samples) but blurs the reconstruction. The sweep certifies ` +
@@ -241,8 +140,10 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
         `with S = ${s0.samples} samples per slice.`,
     );
     const sweepOption = sigmaSweepChartOption(cert.sweeps, chartModels(r, input), { width: r.width });
-    chart(r, sweepOption, chartHeight(r, (sweepOption.legend as { data: string[] }).data));
-    r.caption(
+    chart(
+      r,
+      sweepOption,
+      chartHeight(r, (sweepOption.legend as { data: string[] }).data),
       'Solid: mean certified bound (left axis); dashed: mean PSNR of the smoothed reconstructions (right axis); diamond: best σ ' +
         '(highest mean PSNR of the certified reconstructions). A gap means some slice abstained at that σ.',
     );
@@ -276,77 +177,4 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
       { continuedLabel: 'Sigma sweep' },
     );
   }
-}
-
-export function drawWorstCases(r: ReportDoc, input: ReportInput): void {
-  r.section(REPORT_SECTIONS[5], 300);
-  r.paragraph(
-    'For each model, the slice with the largest worst-case error: the reference image, the reconstruction of the clean measurement, ' +
-      'the reconstruction of the attacked measurement and the smoothed reconstruction, then their signed differences from the reference ' +
-      'and the perturbation itself.',
-  );
-  if (input.worstCases.length === 0) r.paragraph('No image panels were saved in this audit.');
-  for (const wc of input.worstCases) drawWorstCase(r, wc, modelName(input, wc.model));
-}
-
-export function drawSlices(r: ReportDoc, input: ReportInput): void {
-  r.section(REPORT_SECTIONS[6]);
-  r.paragraph(
-    'One table per model, one row per slice and ε. Δ clean = ‖f(y) − x‖₂; Δmax = the worst-case error found by the attack; PSNR in dB; ' +
-      'certification at the σ shown (median and certified discrepancy, PSNR of the smoothed reconstruction). ' +
-      'Slices are labelled without patient identifiers.',
-  );
-  if (input.slices.length === 0) {
-    r.paragraph('No per-slice results.');
-    return;
-  }
-  const reasons: string[] = [];
-  const mark = (reason: string): string => {
-    let i = reasons.indexOf(reason);
-    if (i < 0) i = reasons.push(reason) - 1;
-    return `abstain [${i + 1}]`;
-  };
-  // One table per model (in model order), so the numbers get the width.
-  for (const m of input.models) {
-    const rows = input.slices.filter((s) => s.model === m.id);
-    if (rows.length === 0) continue;
-    r.subheading(m.name, 90);
-    drawTable(
-      r,
-      [
-        { header: 'Slice', weight: 2.0 },
-        { header: 'ε / ‖Ax‖', weight: 0.65, align: 'right' },
-        { header: 'Δ clean', weight: 0.72, align: 'right' },
-        { header: 'Δmax', weight: 0.72, align: 'right' },
-        { header: 'PSNR\nclean', weight: 0.72, align: 'right' },
-        { header: 'PSNR\nattacked', weight: 0.82, align: 'right' },
-        { header: 'σ', weight: 0.8, align: 'right' },
-        { header: 'Median D₀.₅', weight: 0.9, align: 'right' },
-        { header: 'Certified bound', weight: 0.95, align: 'right' },
-        { header: 'PSNR\nsmoothed', weight: 0.95, align: 'right' },
-      ],
-      rows.map((s) => [
-        s.slice,
-        formatPercent(s.epsRelative),
-        formatValue(s.cleanError),
-        formatValue(s.perturbedError),
-        formatPsnr(s.cleanPsnr),
-        formatPsnr(s.perturbedPsnr),
-        formatCompact(s.sigma),
-        formatValue(s.medianDiscrepancy),
-        s.certifiedDiscrepancy !== null
-          ? formatValue(s.certifiedDiscrepancy)
-          : s.abstainReason
-            ? mark(s.abstainReason)
-            : MISSING,
-        formatPsnr(s.smoothedPsnr),
-      ]),
-      { continuedLabel: `Per-slice results, ${m.name}`, fontSize: 7.1 },
-    );
-  }
-  if (reasons.length > 0)
-    r.bullets(
-      reasons.map((t, i) => `[${i + 1}] ${t}`),
-      7.8,
-    );
 }

@@ -4,8 +4,14 @@ import { FONT } from './fonts';
 import { formatCompact, formatPercent, formatPsnr, formatTime, formatValue, MISSING } from './format';
 import { COLOR, TYPE, type ReportDoc } from './layout';
 import { REPORT_SECTIONS } from './sections';
-import { changeText, headlineNumbers, plainLanguageSummary } from './summary-text';
-import { drawTable } from './table';
+import {
+  changeText,
+  headlineNumbers,
+  rmsHuText,
+  summaryParagraphs,
+  type HeadlineNumbers,
+} from './summary-text';
+import { drawTableWithCaption } from './table';
 
 export function drawTitle(r: ReportDoc, input: ReportInput): void {
   const doc = r.doc;
@@ -13,14 +19,14 @@ export function drawTitle(r: ReportDoc, input: ReportInput): void {
     .font(FONT.bold)
     .fontSize(TYPE.title)
     .fillColor(COLOR.accent)
-    .text(r.red.text(input.title), r.left, r.top, { width: r.width });
+    .text(r.text(input.title), r.left, r.top, { width: r.width });
   if (input.subtitle) {
     doc.moveDown(0.15);
     doc
       .font(FONT.regular)
       .fontSize(11.5)
       .fillColor(COLOR.text)
-      .text(r.red.text(input.subtitle), { width: r.width });
+      .text(r.text(input.subtitle), { width: r.width });
   }
   doc.moveDown(0.35);
   const meta = [
@@ -35,41 +41,71 @@ export function drawTitle(r: ReportDoc, input: ReportInput): void {
     .font(FONT.regular)
     .fontSize(TYPE.small)
     .fillColor(COLOR.muted)
-    .text(r.red.text(meta.join('  ·  ')), { width: r.width });
+    .text(r.text(meta.join('  ·  ')), { width: r.width });
   doc.moveDown(0.6);
   r.body();
 }
 
 export function drawSummary(r: ReportDoc, input: ReportInput): void {
   r.section(REPORT_SECTIONS[0]);
-  r.paragraph(plainLanguageSummary(input).join(' '), { gap: 8 });
+  const p = summaryParagraphs(input);
+  for (const group of [p.findings, p.certification])
+    if (group.length > 0) r.paragraph(group.join(' '), { gap: 6 });
+  if (p.caveats.length > 0) r.paragraph(p.caveats.join(' '), { size: 8.6, color: COLOR.muted, gap: 8 });
   const nums = headlineNumbers(input);
   const first = nums.find((n) => n.attacked)?.attacked;
   const epsText = first ? formatPercent(first.epsRelative) : formatPercent(input.summary.headlineEpsRelative);
-  const certRows = nums.map((n) => n.cert).filter((c) => c !== null);
-  const certEps = new Set(certRows.map((c) => `${c.epsRelative}|${c.space}`));
-  const certHeader =
-    certEps.size === 1 && certRows.length > 0
-      ? `Certified bound, ε = ${formatPercent(certRows[0].epsRelative)} of ${certRows[0].space === 'x' ? '‖x‖' : '‖Ax‖'}`
-      : 'Certified bound';
   r.subheading('Key numbers', 60);
-  drawTable(
+  drawTableWithCaption(
     r,
     [
       { header: 'Model', weight: 2.0 },
-      { header: 'Clean error ρ̂(0)', weight: 1.1, align: 'right' },
-      { header: `ρ̂ at ε = ${epsText} of ‖Ax‖`, weight: 1.25, align: 'right' },
-      { header: 'Change', weight: 0.9, align: 'right' },
-      { header: 'σ', weight: 0.9, align: 'right' },
-      { header: certHeader, weight: 1.45, align: 'right' },
-      { header: 'Smoothed PSNR (dB)', weight: 1.15, align: 'right' },
-      { header: 'Certified slices', weight: 1.0, align: 'right' },
+      { header: 'Clean error ρ̂(0)', weight: 1.0, align: 'right' },
+      { header: `ρ̂ at ε = ${epsText} of ‖Ax‖₂`, weight: 1.15, align: 'right' },
+      { header: 'Change', weight: 0.8, align: 'right' },
+      { header: 'RMS clean (HU)', weight: 0.9, align: 'right' },
+      { header: 'RMS attacked (HU)', weight: 0.95, align: 'right' },
+      { header: 'PSNR clean (dB)', weight: 0.9, align: 'right' },
+      { header: 'PSNR attacked (dB)', weight: 0.95, align: 'right' },
     ],
     nums.map((n) => [
       n.name,
       formatValue(n.clean?.rhoHat),
       formatValue(n.attacked?.rhoHat),
       n.clean && n.attacked ? changeText(n.clean.rhoHat, n.attacked.rhoHat) : MISSING,
+      rmsHuText(input, n.clean?.rhoHat),
+      rmsHuText(input, n.attacked?.rhoHat),
+      formatPsnr(n.clean?.psnr),
+      formatPsnr(n.attacked?.psnr),
+    ]),
+    'ρ̂: mean over slices of the worst-case reconstruction error ‖f(y′) − x‖₂ over the image, in canonical units (eq. 9 of papers/000); ' +
+      `RMS: the same error per pixel in HU, 1000 ρ̂ / N with N = ${input.data.geometry.size}; PSNR: mean over slices. ` +
+      'Section 4 gives every ε and the spread over slices.',
+    { continuedLabel: 'Key numbers' },
+  );
+  drawCertificationKeyNumbers(r, nums);
+}
+
+/** The certified bound at the headline radius and sigma per model (section 5 has the whole table). */
+function drawCertificationKeyNumbers(r: ReportDoc, nums: HeadlineNumbers[]): void {
+  const certRows = nums.map((n) => n.cert).filter((c) => c !== null);
+  if (certRows.length === 0) return;
+  const certEps = new Set(certRows.map((c) => `${c.epsRelative}|${c.space}`));
+  const certHeader =
+    certEps.size === 1
+      ? `Certified bound, ε = ${formatPercent(certRows[0].epsRelative)} of ${certRows[0].space === 'x' ? '‖x‖' : '‖Ax‖'}`
+      : 'Certified bound';
+  drawTableWithCaption(
+    r,
+    [
+      { header: 'Model', weight: 2.0 },
+      { header: 'σ', weight: 0.9, align: 'right' },
+      { header: certHeader, weight: 1.6, align: 'right' },
+      { header: 'Smoothed PSNR (dB)', weight: 1.15, align: 'right' },
+      { header: 'Certified slices', weight: 1.0, align: 'right' },
+    ],
+    nums.map((n) => [
+      n.name,
       formatCompact(n.sigma),
       n.cert
         ? n.cert.certifiedDiscrepancy === null
@@ -79,12 +115,9 @@ export function drawSummary(r: ReportDoc, input: ReportInput): void {
       formatPsnr(n.cert?.smoothedPsnr),
       n.cert ? `${n.cert.certifiedSlices} / ${n.cert.slices}` : MISSING,
     ]),
-    { continuedLabel: 'Key numbers' },
-  );
-  r.caption(
-    'ρ̂: mean worst-case reconstruction error ‖f(y + δ) − x‖₂ over slices (eq. 9 of papers/000). Certified bound: mean over slices of the ' +
-      'upper confidence bound on the median smoothed discrepancy at σ, valid for every perturbation up to the certification radius ' +
-      '(eq. 7 of papers/002), at the certified radius closest to the headline ε (section 5). Discrepancies are mean squared differences ' +
-      'in canonical units.',
+    'Certified bound: mean over slices of the upper confidence bound on the median smoothed discrepancy at σ, valid for every ' +
+      'perturbation up to the certification radius (eq. 7 of papers/002), at the certified radius closest to the headline ε (section 5). ' +
+      'Discrepancies are mean squared differences in canonical units.',
+    { continuedLabel: 'Certification key numbers' },
   );
 }

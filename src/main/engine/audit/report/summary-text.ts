@@ -10,6 +10,7 @@ import type {
   ReportRhoHatCurve,
   ReportRhoHatPoint,
 } from '@shared/report-input';
+import { l2ToRmsHu } from '@shared/units';
 import { formatCompact, formatPercent, formatPsnr, formatValue } from './format';
 
 /** Fewer audited slices than this earn a caveat in the summary. */
@@ -105,9 +106,19 @@ function certEpsText(row: ReportCertificationRow): string {
 }
 
 /**
+ * An error ||.||_2 over the N x N image as the per-pixel RMS in HU, printed as the key-numbers table prints
+ * it (the summary sentence and the table call this one function, so they agree on every digit).
+ */
+export function rmsHuText(input: ReportInput, l2: number | null | undefined): string {
+  if (l2 === null || l2 === undefined) return formatValue(l2);
+  const n = input.data.geometry.size;
+  return formatValue(l2ToRmsHu(l2, n * n));
+}
+
+/**
  * Which method has the lowest rho-hat at the headline eps, hedged when the lead is small: under 1 % the
  * methods are called level, and a lead smaller than the interquartile range of the best method's Delta_max
- * over slices is said to be so.
+ * over slices is said to be so. The rho-hat values are quoted as the tables print them.
  */
 export function rankingSentence(withCurve: readonly HeadlineNumbers[]): string {
   const sorted = [...withCurve].sort(
@@ -119,46 +130,52 @@ export function rankingSentence(withCurve: readonly HeadlineNumbers[]): string {
   const n = next.attacked as ReportRhoHatPoint;
   const lead = n.rhoHat - b.rhoHat;
   const leadPct = b.rhoHat > 0 ? (lead / n.rhoHat) * 100 : 0;
+  const values = `ρ̂ = ${formatValue(b.rhoHat)} against ${formatValue(n.rhoHat)}`;
   if (leadPct < 1) {
-    return `At this size the ${withCurve.length} methods are practically level: the lowest mean error (${best.name}) is less than 1% below the next (${next.name}).`;
+    return `At this size the ${withCurve.length} methods are practically level: the lowest mean error (${best.name}, ${values} for ${next.name}) is less than 1% below the next.`;
   }
   if (lead < b.spread.q3 - b.spread.q1) {
     return (
-      `${best.name} has the lowest mean error at this size, ${leadPct.toFixed(1)}% below ${next.name}, but that lead is smaller ` +
+      `${best.name} has the lowest mean error at this size (${values} for ${next.name}, ${leadPct.toFixed(1)}% lower), but that lead is smaller ` +
       'than the spread of its errors over slices (interquartile range).'
     );
   }
-  return `${best.name} is the most robust of the ${withCurve.length} methods at this size: its mean error is ${leadPct.toFixed(1)}% below that of ${next.name}.`;
+  return `${best.name} is the most robust of the ${withCurve.length} methods at this size: its mean error is ${leadPct.toFixed(1)}% below that of ${next.name} (${values}).`;
 }
 
-/** The summary paragraph as a list of sentences (joined with spaces by the report). */
+/** The summary's sentences in three paragraphs: what the attack did, what is certified, caveats and notes. */
+export interface SummaryParagraphs {
+  findings: string[];
+  certification: string[];
+  caveats: string[];
+}
+
+/** The summary as a flat list of sentences. */
 export function plainLanguageSummary(input: ReportInput): string[] {
-  const out: string[] = [];
+  const p = summaryParagraphs(input);
+  return [...p.findings, ...p.certification, ...p.caveats];
+}
+
+/** The summary paragraphs (the report prints each group as one paragraph). */
+export function summaryParagraphs(input: ReportInput): SummaryParagraphs {
+  const out: SummaryParagraphs = { findings: [], certification: [], caveats: [] };
   const nums = headlineNumbers(input);
   const withCurve = nums.filter((n) => n.attacked);
   if (withCurve.length > 0) {
     const eps = (withCurve[0].attacked as ReportRhoHatPoint).epsRelative;
-    const useRelative = withCurve.every(
-      (n) => n.attacked?.relativeError != null && (n.clean === null || n.clean.relativeError != null),
-    );
-    const value = (p: ReportRhoHatPoint) =>
-      useRelative ? formatPercent(p.relativeError) : formatValue(p.rhoHat);
     const parts = withCurve.map((n) => {
       const a = n.attacked as ReportRhoHatPoint;
       const at = a.epsRelative !== eps ? ` (at ${formatPercent(a.epsRelative)})` : '';
-      if (!n.clean) return `to ${value(a)} for ${n.name}${at}`;
-      const change = useRelative
-        ? changeText(n.clean.relativeError as number, a.relativeError as number)
-        : changeText(n.clean.rhoHat, a.rhoHat);
-      return `from ${value(n.clean)} to ${value(a)} for ${n.name}${at} (${change})`;
+      if (!n.clean) return `to ${formatValue(a.rhoHat)} for ${n.name}${at}`;
+      return `from ${formatValue(n.clean.rhoHat)} to ${formatValue(a.rhoHat)} (${changeText(n.clean.rhoHat, a.rhoHat)}) for ${n.name}${at}`;
     });
     const attacks = [...new Set(input.rhoHat.map((c) => c.attack.kind))].join(', ');
-    out.push(
-      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal (the ${attacks} attack searched, for each slice, ` +
-        `the perturbation of that size that hurts the reconstruction most), the mean reconstruction error ` +
-        `${useRelative ? '(relative to the image norm) ' : ''}rises ${listText(parts)}.`,
+    out.findings.push(
+      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal ‖Ax‖₂ (the ${attacks} attack searched, for each slice, ` +
+        'the perturbation of that size that hurts the reconstruction most), the mean reconstruction error ρ̂ (‖f(y′) − x‖₂ over the image ' +
+        `in canonical units; the key numbers give it per pixel in HU) rises ${listText(parts)}.`,
     );
-    if (withCurve.length > 1) out.push(rankingSentence(withCurve));
+    if (withCurve.length > 1) out.findings.push(rankingSentence(withCurve));
   }
   // Certificates, grouped by (sigma, radius, confidence) so shared settings are said once.
   const certified = nums.filter(
@@ -176,7 +193,7 @@ export function plainLanguageSummary(input: ReportInput): string[] {
       (n) => `${formatValue((n.cert as ReportCertificationRow).certifiedDiscrepancy)} for ${n.name}`,
     );
     const psnrs = group.map((n) => formatPsnr((n.cert as ReportCertificationRow).smoothedPsnr));
-    out.push(
+    out.certification.push(
       `With randomized smoothing at σ = ${formatCompact(row0.sigma)}, the median discrepancy (the mean squared change of the reconstruction ` +
         `under the smoothing noise) is certified with ${formatPercent(row0.confidence)} confidence, for every perturbation up to ` +
         `${certEpsText(row0)}, to stay below ${listText(bounds)} (means of the per-slice bounds); the smoothed reconstructions have a mean PSNR of ` +
@@ -194,29 +211,29 @@ export function plainLanguageSummary(input: ReportInput): string[] {
       e.names.push(n.name);
       none.set(key, e);
     } else if (row.certifiedSlices < row.slices) {
-      out.push(
+      out.certification.push(
         `For ${n.name} the certifier abstained on ${row.slices - row.certifiedSlices} of ${row.slices} slices (${shortReason(row)}); its bound covers the other ${row.certifiedSlices}.`,
       );
     }
   }
   for (const { names, row } of none.values()) {
-    out.push(
+    out.certification.push(
       `No certificate could be given for ${listText(names)} at σ = ${formatCompact(row.sigma)} and ${certEpsText(row)}: the certifier ` +
         `abstained on every slice (${shortReason(row)}).`,
     );
   }
   if (withCurve.length === 0 && nums.every((x) => !x.cert)) {
-    out.push(
+    out.findings.push(
       `This audit holds no attack or certification results for the ${input.models.length} model${input.models.length === 1 ? '' : 's'} listed; ` +
         'the sections below describe the models and the data only.',
     );
   }
   const n = input.data.counts.slicesAudited;
   if (n < FEW_SLICES) {
-    out.push(
+    out.caveats.push(
       `These figures come from ${n} slice${n === 1 ? '' : 's'} only; differences between methods smaller than the spread over slices (section 4) may not be meaningful.`,
     );
   }
-  out.push(...(input.summary.notes ?? []));
+  out.caveats.push(...(input.summary.notes ?? []));
   return out;
 }

@@ -4,6 +4,7 @@
  * zebra-striped. Column widths are weights of the content width.
  */
 import { FONT } from './fonts';
+import { MISSING } from './format';
 import { COLOR, TYPE, type ReportDoc } from './layout';
 
 export interface TableColumn {
@@ -24,6 +25,10 @@ export interface TableOptions {
   /** Bold the first column (key-value tables). */
   boldFirstColumn?: boolean;
   header?: boolean;
+  /** Height (pt) of what must stay on the page with the last row, e.g. the table's caption. */
+  keepAfter?: number;
+  /** Leave out columns (but the first) whose every cell is empty or MISSING: no column of dashes. */
+  dropEmptyColumns?: boolean;
 }
 
 const PAD_X = 3.5;
@@ -31,10 +36,16 @@ const PAD_Y = 2.6;
 
 export function drawTable(
   r: ReportDoc,
-  columns: readonly TableColumn[],
-  rows: readonly string[][],
+  allColumns: readonly TableColumn[],
+  allRows: readonly string[][],
   o: TableOptions = {},
 ): void {
+  const keep = allColumns.map(
+    (_, ci) =>
+      ci === 0 || !o.dropEmptyColumns || allRows.some((row) => row[ci] !== MISSING && row[ci] !== ''),
+  );
+  const columns = allColumns.filter((_, ci) => keep[ci]);
+  const rows = allRows.map((row) => row.filter((_, ci) => keep[ci]));
   const doc = r.doc;
   const size = o.fontSize ?? TYPE.table;
   const width = o.width ?? r.width;
@@ -46,7 +57,7 @@ export function drawTable(
 
   const cellFont = (ci: number, header: boolean): string =>
     header || (o.boldFirstColumn && ci === 0) ? FONT.bold : columns[ci].mono ? FONT.mono : FONT.regular;
-  const cellText = (s: string): string => r.red.text(s);
+  const cellText = (s: string): string => r.text(s);
   const rowHeight = (cells: readonly string[], header: boolean): number =>
     Math.max(
       ...cells.map((c, ci) =>
@@ -91,7 +102,7 @@ export function drawTable(
         .font(FONT.regular)
         .fontSize(TYPE.caption)
         .fillColor(COLOR.muted)
-        .text(r.red.text(`${o.continuedLabel} (continued)`), r.left, doc.y, { width });
+        .text(r.text(`${o.continuedLabel} (continued)`), r.left, doc.y, { width });
       doc.y += 2;
     }
     if (showHeader) drawRow(header, true, COLOR.headerFill);
@@ -99,12 +110,15 @@ export function drawTable(
 
   // Keep the header with at least the first two rows.
   const firstRows = rows.slice(0, 2).reduce((s, row) => s + rowHeight(row, false), 0);
-  r.ensureSpace((showHeader ? rowHeight(header, true) : 0) + firstRows + 4);
+  r.ensureSpace(
+    (showHeader ? rowHeight(header, true) : 0) + firstRows + 4 + (rows.length <= 2 ? (o.keepAfter ?? 0) : 0),
+  );
   doc.x = r.left;
   drawHeader(false);
   rows.forEach((row, i) => {
     const h = rowHeight(row, false);
-    if (doc.y + h > r.bottom) {
+    const after = i === rows.length - 1 ? (o.keepAfter ?? 0) : 0;
+    if (doc.y + h + after > r.bottom && i > 0) {
       r.addPage();
       drawHeader(true);
     }
@@ -119,6 +133,18 @@ export function drawTable(
   doc.x = r.left;
   doc.y += 8;
   r.body();
+}
+
+/** A table and its caption under it, kept together on the last page of the table. */
+export function drawTableWithCaption(
+  r: ReportDoc,
+  columns: readonly TableColumn[],
+  rows: readonly string[][],
+  caption: string,
+  o: TableOptions = {},
+): void {
+  drawTable(r, columns, rows, { ...o, keepAfter: r.captionHeight(caption) });
+  r.caption(caption);
 }
 
 /** Two-column key/value table (model settings, manifest). */

@@ -206,6 +206,7 @@ export async function batchRun(
     resume: p.resume,
     job,
     report: p.report,
+    ...(p.queue ? { queue: { url: p.queue, attempts: p.attempts } } : {}),
   });
   return {
     name: p.name,

@@ -12,13 +12,15 @@ import type {
   DicomSliceRequest,
   DicomSliceResult,
 } from '@shared/ipc';
-import type { DicomError } from '@shared/errors';
-import type { DicomSeries } from '@shared/dicom-types';
+import { DicomError } from '@shared/errors';
+import type { DicomImage, DicomSeries } from '@shared/dicom-types';
 import {
   applyWindow,
+  defaultScanCachePath,
   huStats,
   publicMeta,
   resampleSquare,
+  ScanCache,
   scanDicom,
   windowFromFile,
   windowPreset,
@@ -78,16 +80,33 @@ function thumbnailPixels(hu: Float32Array, window: { center: number; width: numb
   return applyWindow(hu, { center: (lo + hi) / 2, width: Math.max(1, hi - lo) });
 }
 
-function summarize(s: DicomSeries, key: string, base: string): DicomSeriesSummary {
+/**
+ * The series' summary for the Library; `mid` is its middle slice decoded for the thumbnail (the scan is
+ * header-only), or the error that decoding it gave (then the thumbnail is blank and the reason a warning).
+ */
+function summarize(
+  s: DicomSeries,
+  key: string,
+  base: string,
+  mid: DicomImage | DicomError,
+): DicomSeriesSummary {
   const first = s.slices[0].image.meta;
   const pub = publicMeta(first);
-  const mid = s.slices[Math.floor(s.slices.length / 2)];
-  const frame = mid.image.frames[mid.frameIndex];
+  const midSlice = s.slices[Math.floor(s.slices.length / 2)];
   const fileWindow = windowFromFile(first);
   const thumbWindow = fileWindow ?? windowPreset('soft-tissue');
-  const small = resampleSquare(frame.hu, s.rows, s.columns, null, THUMBNAIL_SIZE, {
-    paddingMask: frame.paddingMask,
-  });
+  const warnings = s.warnings.map((w) => relativizeText(base, w));
+  let pixels: Uint8Array;
+  if (mid instanceof DicomError) {
+    pixels = new Uint8Array(THUMBNAIL_SIZE * THUMBNAIL_SIZE);
+    warnings.push(`middle slice: ${relativizeText(base, mid.message)}`);
+  } else {
+    const frame = mid.frames[midSlice.frameIndex];
+    const small = resampleSquare(frame.hu, s.rows, s.columns, null, THUMBNAIL_SIZE, {
+      paddingMask: frame.paddingMask,
+    });
+    pixels = thumbnailPixels(small.hu, thumbWindow);
+  }
   return {
     key,
     seriesUidHash: pub.seriesUidHash,
@@ -107,9 +126,9 @@ function summarize(s: DicomSeries, key: string, base: string): DicomSeriesSummar
     sliceStepMm: median(s.stepsMm),
     window: fileWindow ? { name: fileWindow.name, center: fileWindow.center, width: fileWindow.width } : null,
     files: s.slices.map((sl) => relativeTo(base, sl.image.file)),
-    warnings: s.warnings.map((w) => relativizeText(base, w)),
+    warnings,
     duplicates: s.duplicates.length,
-    thumbnail: { size: THUMBNAIL_SIZE, pixels: thumbnailPixels(small.hu, thumbWindow) },
+    thumbnail: { size: THUMBNAIL_SIZE, pixels },
   };
 }
 
@@ -123,16 +142,32 @@ export async function dicomScan(
 ): Promise<DicomScanResult> {
   const base = await commonBase(params.paths);
   job.progress({ phase: 'scan', step: 0, total: 1, message: 'listing files' });
+  const cachePath = defaultScanCachePath();
+  const cache = cachePath ? await ScanCache.open(cachePath) : null;
   const scan = await scanDicom(params.paths, {
     signal: job.signal,
-    onProgress: ({ done, total, file }) =>
-      job.progress({ phase: 'scan', step: done, total, message: relativeTo(base, file) }),
+    cache,
+    onProgress: ({ done, total, file, filesPerSecond }) =>
+      job.progress({
+        phase: 'scan',
+        step: done,
+        total,
+        metrics: { filesPerSecond },
+        message: `${relativeTo(base, file)} · ${Math.round(filesPerSecond)} files/s`,
+      }),
   });
-  const series = scan.series.map((s) => {
+  const series: DicomSeriesSummary[] = [];
+  for (const [i, s] of scan.series.entries()) {
+    job.throwIfCancelled();
+    job.progress({ phase: 'thumbnails', step: i, total: scan.series.length });
     const stored = store.add(s, base);
-    for (const sl of s.slices) store.remember(sl.image);
-    return summarize(s, stored.key, base);
-  });
+    const midFile = s.slices[Math.floor(s.slices.length / 2)].image.file;
+    const mid = await store.image(midFile).catch((e: unknown) => {
+      if (e instanceof DicomError) return e;
+      throw e;
+    });
+    series.push(summarize(s, stored.key, base, mid));
+  }
   return {
     series,
     errors: scan.errors.map((e) => problem(base, e)),
