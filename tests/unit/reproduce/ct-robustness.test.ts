@@ -61,6 +61,27 @@ describe('step accounting', () => {
     expect(plannedSteps('pgd', 3, {}, 2)).toBe(3);
   });
 
+  it('counts every step of each robust method as robust, from the terms real training steps report', async () => {
+    // The term names step-accounting.ts looks for must be the ones the methods report: a renamed term
+    // would turn every robust step into a plain one (and checkAccounting would stop every run).
+    const robust = ['pgd', 'jacobian', 'smt-adv', 'smt-grad'] as const;
+    const hyper = {
+      pgd: { steps: 1 },
+      jacobian: {},
+      'smt-adv': { steps: 1, samples: 1 },
+      'smt-grad': { samples: 1 },
+    };
+    for (const method of robust) {
+      const acc = emptyAccount(method);
+      const r = await trainAccounted({ ...base, method, steps: 3, hyper: hyper[method] }, acc);
+      r.model.dispose();
+      expect(acc, method).toEqual({ method, steps: 3, robustSteps: 3, warmupSteps: 0, plainSteps: 0 });
+    }
+    const plain = emptyAccount('ord');
+    (await trainAccounted({ ...base, method: 'ord', steps: 2 }, plain)).model.dispose();
+    expect(plain).toEqual({ method: 'ord', steps: 2, robustSteps: 0, warmupSteps: 0, plainSteps: 2 });
+  });
+
   it('classifies every method by its reported terms', () => {
     expect(stepKind('ord', { mse: 1 })).toBe('plain');
     expect(stepKind('l2', { mse: 1, weightDecay: 0 })).toBe('plain');

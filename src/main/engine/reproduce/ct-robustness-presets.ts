@@ -4,10 +4,13 @@
  * rate (papers/000 and papers/002 use constant rates; it also lets ord's run be extended round by round until
  * it has clearly left FBP), then audit all of them with FBP on the bundled CT slices and held-out phantoms.
  *
- *   quick  2 CPU cores, ~10 minutes: 32 x 32 pixels, 9 views (the demo's views per pixel, 36 / 128), the tiny
- *          U-Net, batch 4, ord from 100 steps until +1 dB over FBP (at most 400); pgd and smt-adv with fewer
- *          inner steps / samples than their defaults so that their steps stay affordable; 12 audit slices
- *          (4 CT slices + 8 phantoms), 10 attack steps per radius, S = 50 smoothing samples
+ *   quick  2 shared CPU cores, ~10 minutes: 32 x 32 pixels, 9 views (the demo's views per pixel, 36 / 128), the
+ *          tiny U-Net, batch 4, ord from 200 steps until +1 dB over FBP (at most 800); pgd and smt-adv with
+ *          fewer inner steps / samples than their defaults so that their steps stay affordable; 16 audit slices
+ *          (4 CT slices + 12 phantoms), 20 attack steps per radius, S = 50 smoothing samples. Measured: 100
+ *          steps, 12 slices and 10 attack steps took 81 s at load 3.3 (ord cleared FBP by 2.7 dB in its first
+ *          round), so this preset doubles training, attack steps and adds slices: ~3 min at load ~4, ~10 min
+ *          when other sessions load the cores (ord 30 ms/step at load 3, 100 ms/step at load ~18)
  *   full   a GPU (or hours of CPU): the demo geometry (128 x 128, 36 views), the small U-Net, batch 8, ord from
  *          2000 steps until +1 dB (at most 16000), every method's default hyperparameters, 36 audit slices,
  *          100 attack steps, S = 100
@@ -64,15 +67,15 @@ export const CT_ROBUSTNESS_PRESETS: Readonly<Record<CtRobustnessPresetName, CtRo
     batchSize: 4,
     stepsPerEpoch: 25,
     learningRate: 1e-3,
-    initialSteps: 100,
-    maxSteps: 400,
+    initialSteps: 200,
+    maxSteps: 800,
     minGainDb: 1,
     methods: ALL,
     // Measured at 32 x 32 (load ~18 on 2 cores): ord 100 ms/step, smt-adv with 5 steps x 4 samples 1 s/step.
     hyper: { pgd: { steps: 3 }, 'smt-adv': { steps: 3, samples: 2 }, 'smt-grad': { samples: 2 } },
-    phantoms: 8,
+    phantoms: 12,
     eps: ['0.5%', '1%', '2%'],
-    attackSteps: 10,
+    attackSteps: 20,
     samples: 50,
     sigma: ['eps/0.5', 'eps/1'],
     pdf: false,
