@@ -98,7 +98,7 @@ function printOutcome(r: CtRobustnessOutcome): void {
         ),
         ...eps.map((_, k) => {
           const x = c.comparisons[k];
-          return x ? `${fmt(x.ratio)} p ${fmt(x.signFlip.p, 2)} (${fmt(x.wilcoxon.p, 2)})` : '-';
+          return x ? `${fmt(x.ratio, 4)} p ${fmt(x.signFlip.p, 2)} (${fmt(x.wilcoxon.p, 2)})` : '-';
         }),
         c.claim === 'lower' ? `lower (${c.source})` : c.source,
         c.verdict ?? '-',

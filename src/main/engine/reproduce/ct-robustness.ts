@@ -141,7 +141,7 @@ function reportRows(claims: readonly ClaimRow[], ordCleared: boolean, gateReason
         paperText: `< 1 at every eps (${c.source})`,
         ours: Number.isFinite(worst) ? worst : NaN,
         oursText: c.comparisons
-          .map((x) => `${x.spec}: ${fmt(x.ratio)} (p ${fmt(x.signFlip.p, 2)})`)
+          .map((x) => `${x.spec}: ${fmt(x.ratio, 4)} (p ${fmt(x.signFlip.p, 2)})`)
           .join(', '),
         unit: '',
         verdict: c.verdict ?? 'inconclusive',
