@@ -53,7 +53,7 @@ export interface ReportSpread {
 
 // ---------------------------------------------------------------------------------------------- models
 
-export type ReportModelKind = 'fbp' | 'linear' | 'fbpconvnet';
+export type ReportModelKind = 'fbp' | 'linear' | 'fbpconvnet' | 'imported';
 
 export interface ReportModelMetrics {
   /** Validation PSNR/SSIM of the model and of FBP on the same slices (from the model card). */
@@ -120,6 +120,20 @@ export interface ReportModel {
   metrics: ReportModelMetrics | null;
   /** SHA-256 of the weights (hex), null for FBP. */
   weightsSha256: string | null;
+  /**
+   * Imported networks: where the model came from ("ONNX (pytorch 1.13.0, opset 13), white-box"), the
+   * imported file's name and full SHA-256, what it reads and in which units; null otherwise.
+   */
+  imported?: {
+    source: string;
+    fileName: string;
+    sha256: string;
+    access: 'white-box' | 'black-box';
+    input: string;
+    intensity: string;
+    /** Why it is black-box (the nodes that could not be mapped), when it is. */
+    unsupported: string[];
+  } | null;
   /** Loss/validation curve (used by the UI's training chart; the PDF does not plot it). */
   trainingCurve?: ReportTrainingPoint[];
 }
@@ -311,9 +325,41 @@ export interface ReportSigmaSweep {
   bestReason: string | null;
 }
 
+/**
+ * papers/002 Table 1 for one model at one attacked radius: the perturbed PSNR (no smoothing), and at the best
+ * sigma for that radius the smoothed and the certified PSNR (means over slices).
+ */
+export interface ReportSmoothingRow {
+  model: string;
+  /** Index of the radius in the audit's list (0: the first entry). */
+  epsIndex: number;
+  /** The radius entry ("1%", "5HU") and its mean value: absolute, relative to the clean signal, HU-equivalent. */
+  epsSpec: string;
+  eps: number;
+  epsRelative: number | null;
+  epsHu: number | null;
+  /** Mean PSNR of f(y') without smoothing. */
+  perturbedPsnr: number | null;
+  /** The best sigma's entry and its mean HU-equivalent level; null when no sigma certified every slice. */
+  sigmaText: string | null;
+  sigmaHu: number | null;
+  smoothedPsnr: number | null;
+  certifiedPsnr: number | null;
+  /** Mean certified bound of the smoothed median error (MSE against the reference, canonical units). */
+  certifiedBound: number | null;
+  certifiedSlices: number;
+  slices: number;
+  /** Why no sigma certified every slice (abstention with the S needed), else null. */
+  reason: string | null;
+}
+
 export interface ReportCertification {
   rows: ReportCertificationRow[];
   sweeps: ReportSigmaSweep[];
+  /** What the certificate says, in one sentence (the report prints it verbatim). */
+  statement?: string | null;
+  /** papers/002 Table 1: per model and attacked radius. */
+  table?: ReportSmoothingRow[];
 }
 
 // ----------------------------------------------------------------------------------------- worst cases

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { parseAuditSpec } from '../../../src/shared/audit-spec';
 import { initBackend } from '../../../src/main/engine/backend';
 import { runAudit, type AuditOutcome } from '../../../src/main/engine/audit';
-import { formatValue } from '../../../src/main/engine/audit/report/format';
+import { formatPsnr, formatValue } from '../../../src/main/engine/audit/report/format';
+import { buildReportInput } from '../../../src/main/engine/audit/report-input';
 import { REPO_ROOT } from '../../helpers/dicom-data';
 import { runTool } from '../../helpers/tools';
 import { tempDir, tinyModel } from './helpers';
@@ -62,6 +63,33 @@ describe('report.pdf of an audit', () => {
       if (b.meanCertified !== null) expected.push(formatValue(b.meanCertified));
     expect(expected.length).toBeGreaterThan(6);
     for (const v of expected) expect(text, v).toContain(v);
+  });
+
+  it('states what is certified in one sentence and prints papers/002 Table 1 from the result lines', async () => {
+    const text = runTool('pdftotext', [r.report as string, '-'])
+      .toString('utf8')
+      .replace(/\s+/g, ' ');
+    const input = await buildReportInput(path.join(dir, 'audit'));
+    const statement = input.certification.statement as string;
+    expect(statement).toMatch(/against the reference slice x/);
+    expect(text.replace(/\s+/g, '')).toContain(statement.replace(/\s+/g, ''));
+    const table = input.certification.table ?? [];
+    // One row per model and attacked radius (the clean radius 0 included), numbers as summary.json has them.
+    const summary = JSON.parse(await fs.readFile(path.join(dir, 'audit', 'summary.json'), 'utf8'));
+    expect(table.length).toBe(
+      summary.rhoHat.reduce((a: number, m: { points: unknown[] }) => a + m.points.length, 0),
+    );
+    const certified = table.filter((t) => t.certifiedPsnr !== null);
+    expect(certified.length).toBeGreaterThan(0);
+    for (const t of certified) {
+      const b = summary.certification.bestSigma.find(
+        (x: { model: string; epsIndex: number }) => x.model === t.model && x.epsIndex === t.epsIndex,
+      );
+      expect(b.meanCertified).toBe(t.certifiedBound);
+      // The certified PSNR can never exceed the smoothed one: the bound is at least the median it bounds.
+      expect(t.certifiedPsnr as number).toBeLessThanOrEqual((t.smoothedPsnr as number) + 1e-9);
+      expect(text).toContain(formatPsnr(t.certifiedPsnr));
+    }
   });
 
   it('shows the CT slice in its DICOM window and the phantoms in their range, both in HU, with the perturbation', () => {

@@ -56,6 +56,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./train')).registerTrain,
   },
   {
+    name: 'import',
+    summary: 'import your own network (ONNX, TensorFlow.js) with its import card',
+    load: async () => (await import('./import')).registerImport,
+  },
+  {
     name: 'audit',
     summary: 'the robustness audit of models on slices, with its PDF report',
     load: async () => (await import('./audit')).registerAudit,

@@ -113,11 +113,21 @@ export async function runSeriesOnQueue(c: QueueRunContext): Promise<void> {
     const pending = new Map<string, Unit>();
     const unitsDoneBySeries = new Map<number, number>();
     let failedUnits = 0;
-    const finishSeries = async (j: SeriesJob): Promise<void> => {
-      await assembleSeries(j.dir, j.spec, c.redact, c.commandLine);
-      c.rows[j.index].status = 'complete';
-      unitsDoneBySeries.set(j.index, j.units);
-      await c.writeRecord();
+    // Two units of one series can complete at the same moment and both see every unit stored: the series
+    // is assembled once (assembling removes the unit folders the other call would copy from).
+    const finishing = new Map<number, Promise<void>>();
+    const finishSeries = (j: SeriesJob): Promise<void> => {
+      let p = finishing.get(j.index);
+      if (!p) {
+        p = (async () => {
+          await assembleSeries(j.dir, j.spec, c.redact, c.commandLine);
+          c.rows[j.index].status = 'complete';
+          unitsDoneBySeries.set(j.index, j.units);
+          await c.writeRecord();
+        })();
+        finishing.set(j.index, p);
+      }
+      return p;
     };
     for (const j of c.jobs) {
       if (await c.seriesComplete(j)) {

@@ -17,6 +17,7 @@ import {
   REPORT_INPUT_FORMAT_VERSION,
   spreadOf,
   type ReportCertificationRow,
+  type ReportSmoothingRow,
   type ReportInput,
   type ReportRhoHatCurve,
   type ReportSigmaSweep,
@@ -35,8 +36,10 @@ import {
 } from './report-input-parts';
 import { readManifest } from './manifest';
 import { makeRedactor } from './phi';
+import { SPSA_DEFAULTS } from '../attacks/spsa';
 import { readResults, RESULTS_FILE } from './result-store';
 import { maxCertifiableRadius } from '../certify';
+import { linesPerUnit } from './evaluate-unit';
 
 const SPEC_FILE = 'spec.json';
 const SUMMARY_FILE = 'summary.json';
@@ -70,6 +73,27 @@ export interface ReportInputOptions {
 /** The largest eps/sigma S samples certify at confidence c (certify/certify.ts maxCertifiableRadius at sigma 1). */
 function maxRatioText(samples: number, confidence: number, quantile: number): string {
   return maxCertifiableRadius(samples, 1, confidence, quantile).toFixed(2);
+}
+
+/**
+ * What the certificate says, in one sentence (src/shared/robustness.ts; the report prints it as is). The
+ * radius and noise are in the attack's space; the reference is fixed (the lemma behind Corollary 3.2 needs it).
+ */
+export function certificationStatement(c: NonNullable<AuditSummary['certification']>): string {
+  const ref = c.reference === 'truth' ? 'the reference slice x' : 'the clean reconstruction f(y)';
+  const space = c.space === 'y' ? 'measurement' : 'image';
+  const q = c.quantile === 0.5 ? 'median' : `${c.quantile}-quantile`;
+  return (
+    `Certified, with confidence ${c.confidence} over S = ${c.samples} smoothing samples per radius and σ: the ${q} of the smoothed ` +
+    `reconstruction's error (1/n)‖f(y″ + δ) − r‖² against ${ref} (δ ~ N(0, σ²I) in ${space} space) is at most the bound ` +
+    `at every ${space === 'measurement' ? 'measurement y″' : 'input'} within the radius ε of the attacked one, a ball that contains the clean measurement.`
+  );
+}
+
+/** "attack pga-y" or, when black-box models got the gradient-free search, "attacks pga-y and spsa-y". */
+function attackKindsText(kinds: readonly string[], fallback: string): string {
+  const distinct = [...new Set(kinds.length > 0 ? kinds : [fallback])];
+  return distinct.length === 1 ? `attack ${distinct[0]}` : `attacks ${distinct.join(' and ')}`;
 }
 
 /** The ReportInput of an audit folder. */
@@ -123,7 +147,8 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     return {
       model: r.model,
       attack: {
-        kind: a.kind,
+        // A black-box model got the gradient-free search (spsa-*) on the same ball.
+        kind: r.attack ?? mine[0]?.attack?.kind ?? a.kind,
         space: summary.attack?.space ?? 'y',
         settings: {
           steps: a.steps,
@@ -131,6 +156,13 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
           momentum: a.momentum,
           restarts: a.restarts,
           randomStart: a.randomStart,
+          ...((r.attack ?? mine[0]?.attack?.kind ?? a.kind).startsWith('spsa')
+            ? {
+                'gradient-free (forward passes only)': true,
+                samples: SPSA_DEFAULTS.samples,
+                smoothing: SPSA_DEFAULTS.smoothing,
+              }
+            : {}),
         },
       },
       points,
@@ -140,8 +172,36 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   // Certification table and sigma sweeps.
   const rows: ReportCertificationRow[] = [];
   const sweeps: ReportSigmaSweep[] = [];
+  const smoothingTable: ReportSmoothingRow[] = [];
   const c = summary.certification;
   if (c) {
+    for (const r of summary.rhoHat) {
+      for (const p of r.points) {
+        const e = c.eps.find((x) => x.index === p.epsIndex);
+        const b = c.bestSigma.find((x) => x.model === r.model && x.epsIndex === p.epsIndex);
+        const mine = c.table.filter((t) => t.model === r.model && t.epsIndex === p.epsIndex);
+        const t = b?.sigmaIndex !== null ? mine.find((x) => x.sigmaIndex === b?.sigmaIndex) : undefined;
+        // Without a sigma that certifies every slice: the one certifying the most slices, for its reason.
+        const fallback = [...mine].sort((u, v) => v.certifiedSlices - u.certifiedSlices)[0];
+        smoothingTable.push({
+          model: r.model,
+          epsIndex: p.epsIndex,
+          epsSpec: p.spec,
+          eps: e?.meanValue ?? 0,
+          epsRelative: e?.meanRelative ?? null,
+          epsHu: e?.meanHu ?? null,
+          perturbedPsnr: p.meanPsnr,
+          sigmaText: t ? c.sigma.find((sg) => sg.index === t.sigmaIndex)!.spec : null,
+          sigmaHu: t?.meanSigmaHu ?? null,
+          smoothedPsnr: (t ?? fallback)?.meanSmoothedPsnr ?? null,
+          certifiedPsnr: t?.meanCertifiedPsnr ?? null,
+          certifiedBound: t?.meanCertified ?? null,
+          certifiedSlices: (t ?? fallback)?.certifiedSlices ?? 0,
+          slices: (t ?? fallback)?.slices ?? 0,
+          reason: t ? null : (fallback?.reasons[0] ?? b?.reason ?? null),
+        });
+      }
+    }
     for (const t of c.table) {
       const per = certLines
         .filter((l) => l.model.name === t.model && l.epsIndex === t.epsIndex)
@@ -208,7 +268,8 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   const worstCases: ReportWorstCase[] = [];
   for (const e of index.worst) {
     const line = attackLines.find(
-      (l) => l.model.name === e.model && l.slice.index === e.sliceIndex && l.epsIndex === a.eps.length - 1,
+      (l) =>
+        l.model.name === e.model && l.slice.index === e.sliceIndex && l.epsIndex === linesPerUnit(spec) - 1,
     );
     if (!line) continue;
     const im = await readWorstImages(outDir, e);
@@ -311,7 +372,10 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   const input: ReportInput = {
     formatVersion: REPORT_INPUT_FORMAT_VERSION,
     title: spec.name ?? 'Robustness audit of CT reconstruction',
-    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
+    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; ${attackKindsText(
+      rhoHat.map((r) => r.attack.kind),
+      a.kind,
+    )}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
     createdAt: new Date().toISOString(),
     appVersion: manifest.app.version,
     auditId: redact(path.basename(path.resolve(outDir))),
@@ -360,7 +424,12 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
       noise: { description: describeNoise(parseNoiseSpec(spec.noise)), spec: spec.noise },
     },
     rhoHat,
-    certification: { rows, sweeps },
+    certification: {
+      rows,
+      sweeps,
+      table: smoothingTable,
+      statement: c ? certificationStatement(c) : null,
+    },
     worstCases,
     slices,
     definitions: {

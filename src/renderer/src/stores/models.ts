@@ -2,6 +2,8 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import {
   IpcEvent,
+  type ModelImportRequest,
+  type ModelImportResult,
   type ModelSummary,
   type TrainDefaults,
   type TrainResult,
@@ -74,6 +76,30 @@ export const useModelsStore = defineStore('models', () => {
     }
   }
 
+  /** The last import's result (its notes, e.g. why a model is black-box). */
+  const imported = shallowRef<ModelImportResult | null>(null);
+  const importing = ref(false);
+  const importError = ref<UiError | null>(null);
+
+  /** Imports a network with its card into the workspace (model:import); true when it worked. */
+  async function importNetwork(request: Omit<ModelImportRequest, 'jobId'>): Promise<boolean> {
+    importError.value = null;
+    imported.value = null;
+    importing.value = true;
+    try {
+      imported.value = Object.freeze(
+        await useJobsStore().run('model:import', request as never, `Import ${request.name}`),
+      );
+      return true;
+    } catch (e) {
+      importError.value = toUiError(e);
+      return false;
+    } finally {
+      importing.value = false;
+      await load();
+    }
+  }
+
   async function train(form: TrainForm): Promise<void> {
     listen();
     error.value = null;
@@ -119,7 +145,11 @@ export const useModelsStore = defineStore('models', () => {
     validation,
     last,
     resumedFrom,
+    imported,
+    importing,
+    importError,
     load,
     train,
+    importNetwork,
   };
 });

@@ -20,7 +20,7 @@ export function drawSlices(r: ReportDoc, input: ReportInput): void {
   r.section(REPORT_SECTIONS[6]);
   r.paragraph(
     'One table per model, one row per slice and ε. Δ clean = ‖f(y) − x‖₂; Δmax = the worst-case error found by the attack; PSNR in dB; ' +
-      `smoothing at the σ shown (${input.slices.some((s) => s.medianDiscrepancy !== null || s.certifiedDiscrepancy !== null) ? 'median and certified discrepancy, ' : ''}PSNR of the smoothed reconstruction at the attacked input). ` +
+      `smoothing at the σ shown (${input.slices.some((s) => s.medianDiscrepancy !== null || s.certifiedDiscrepancy !== null) ? 'median and certified error against the fixed reference, ' : ''}PSNR of the smoothed reconstruction at the attacked input). ` +
       'Slices are labelled without patient identifiers.',
   );
   if (input.slices.length === 0) {

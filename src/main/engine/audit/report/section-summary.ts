@@ -115,9 +115,9 @@ function drawCertificationKeyNumbers(r: ReportDoc, nums: HeadlineNumbers[]): voi
       formatPsnr(n.cert?.smoothedPsnr),
       n.cert ? `${n.cert.certifiedSlices} / ${n.cert.slices}` : MISSING,
     ]),
-    'Certified bound: mean over slices of the upper confidence bound on the median smoothed discrepancy at σ, valid for every ' +
-      'perturbation up to the certification radius (eq. 7 of papers/002), at the certified radius closest to the headline ε (section 5). ' +
-      'Discrepancies are mean squared differences in canonical units.',
+    'Certified bound: mean over slices of the upper confidence bound on the median error of the smoothed reconstruction against the ' +
+      'fixed reference at σ, valid for every measurement within ε of the attacked one (Corollary 3.2 of papers/002, section 8), at the ' +
+      'radius closest to the headline ε (section 5). Errors are mean squared differences in canonical units.',
     { continuedLabel: 'Certification key numbers' },
   );
 }

@@ -9,6 +9,7 @@ import type {
   ReportInput,
   ReportRhoHatCurve,
   ReportRhoHatPoint,
+  ReportSmoothingRow,
 } from '@shared/report-input';
 import { l2ToRmsHu } from '@shared/units';
 import { formatCompact, formatPercent, formatPsnr, formatValue } from './format';
@@ -84,25 +85,10 @@ export function changeText(from: number, to: number): string {
   return `${pct > 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
 }
 
-function shortReason(row: ReportCertificationRow): string {
-  const reasons = row.abstentions.map((a) => a.reason);
-  if (reasons.length === 0) return '';
-  const tooFew = row.abstentions.find((a) => a.minSamples);
-  if (tooFew?.minSamples) {
-    return `ε/σ is too large for S = ${row.samples} samples; at least ${tooFew.minSamples} would be needed`;
-  }
-  return reasons[0];
-}
-
 /** "a", "a and b", "a, b and c". */
 function listText(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-/** The relative size of a certification radius in words, by the space it lives in. */
-function certEpsText(row: ReportCertificationRow): string {
-  return `${formatPercent(row.epsRelative)} of ${row.space === 'x' ? '‖x‖ (image space)' : '‖Ax‖'}`;
 }
 
 /**
@@ -169,58 +155,57 @@ export function summaryParagraphs(input: ReportInput): SummaryParagraphs {
       if (!n.clean) return `to ${formatValue(a.rhoHat)} for ${n.name}${at}`;
       return `from ${formatValue(n.clean.rhoHat)} to ${formatValue(a.rhoHat)} (${changeText(n.clean.rhoHat, a.rhoHat)}) for ${n.name}${at}`;
     });
-    const attacks = [...new Set(input.rhoHat.map((c) => c.attack.kind))].join(', ');
+    const kinds = [...new Set(input.rhoHat.map((c) => c.attack.kind))];
+    const attacks = kinds.length === 1 ? `the ${kinds[0]} attack` : `the ${listText(kinds)} attacks`;
     out.findings.push(
-      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal ‖Ax‖₂ (the ${attacks} attack searched, for each slice, ` +
+      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal ‖Ax‖₂ (${attacks} searched, for each slice, ` +
         'the perturbation of that size that hurts the reconstruction most), the mean reconstruction error ρ̂ (‖f(y′) − x‖₂ over the image ' +
         `in canonical units; the key numbers give it per pixel in HU) rises ${listText(parts)}.`,
     );
     if (withCurve.length > 1) out.findings.push(rankingSentence(withCurve));
-  }
-  // Certificates, grouped by (sigma, radius, confidence) so shared settings are said once.
-  const certified = nums.filter(
-    (n) => n.cert && n.cert.certifiedDiscrepancy !== null && n.cert.certifiedSlices > 0,
-  );
-  const groups = new Map<string, HeadlineNumbers[]>();
-  for (const n of certified) {
-    const row = n.cert as ReportCertificationRow;
-    const key = `${row.sigma}|${row.epsRelative}|${row.confidence}|${row.space}`;
-    groups.set(key, [...(groups.get(key) ?? []), n]);
-  }
-  for (const group of groups.values()) {
-    const row0 = group[0].cert as ReportCertificationRow;
-    const bounds = group.map(
-      (n) => `${formatValue((n.cert as ReportCertificationRow).certifiedDiscrepancy)} for ${n.name}`,
-    );
-    const psnrs = group.map((n) => formatPsnr((n.cert as ReportCertificationRow).smoothedPsnr));
-    out.certification.push(
-      `With randomized smoothing at σ = ${formatCompact(row0.sigma)}, the median discrepancy (the mean squared change of the reconstruction ` +
-        `under the smoothing noise) is certified with ${formatPercent(row0.confidence)} confidence, for every perturbation up to ` +
-        `${certEpsText(row0)}, to stay below ${listText(bounds)} (means of the per-slice bounds); the smoothed reconstructions have a mean PSNR of ` +
-        `${listText(psnrs)} dB${group.length > 1 ? ' respectively' : ''}.`,
-    );
-  }
-  // Models with no certificate at all, grouped by setting and reason; partial abstentions per model.
-  const none = new Map<string, { names: string[]; row: ReportCertificationRow }>();
-  for (const n of nums) {
-    const row = n.cert;
-    if (!row) continue;
-    if (row.certifiedDiscrepancy === null || row.certifiedSlices === 0) {
-      const key = `${row.sigma}|${row.epsRelative}|${row.space}|${shortReason(row)}`;
-      const e = none.get(key) ?? { names: [], row };
-      e.names.push(n.name);
-      none.set(key, e);
-    } else if (row.certifiedSlices < row.slices) {
-      out.certification.push(
-        `For ${n.name} the certifier abstained on ${row.slices - row.certifiedSlices} of ${row.slices} slices (${shortReason(row)}); its bound covers the other ${row.certifiedSlices}.`,
+    const gradientFree = input.rhoHat.filter((c) => c.attack.kind.startsWith('spsa')).map((c) => c.model);
+    if (gradientFree.length > 0) {
+      const names = input.models.filter((m) => gradientFree.includes(m.id)).map((m) => m.name);
+      out.findings.push(
+        `${listText(names)} ${names.length === 1 ? 'is a black-box model' : 'are black-box models'}: the attack on ${names.length === 1 ? 'it' : 'them'} ` +
+          'estimated gradients from forward passes only (spsa), so its worst cases are looser lower bounds, and a ranking against models ' +
+          'attacked with exact gradients favours the black-box model.',
       );
     }
   }
-  for (const { names, row } of none.values()) {
-    out.certification.push(
-      `No certificate could be given for ${listText(names)} at σ = ${formatCompact(row.sigma)} and ${certEpsText(row)}: the certifier ` +
-        `abstained on every slice (${shortReason(row)}).`,
-    );
+  // Certificates at the headline radius (papers/002 Table 1): perturbed vs smoothed vs certified PSNR.
+  const table = input.certification.table ?? [];
+  if (table.length > 0) {
+    const h = input.summary.headlineEpsRelative;
+    const at = input.models
+      .map((m) =>
+        closest(
+          table
+            .filter((t) => t.model === m.id && (t.epsRelative ?? 0) > 0)
+            .map((t) => ({ ...t, epsRelative: t.epsRelative ?? 0 })),
+          h,
+        ),
+      )
+      .filter((t): t is ReportSmoothingRow & { epsRelative: number } => t !== undefined);
+    const certified = at.filter((t) => t.certifiedPsnr !== null);
+    if (certified.length > 0) {
+      const t0 = certified[0];
+      const radius = `ε = ${t0.epsSpec}${t0.epsHu !== null && !t0.epsSpec.endsWith('HU') ? ` (${formatCompact(t0.epsHu)} HU-equivalent RMS)` : ''}`;
+      const parts = certified.map(
+        (t) =>
+          `${formatPsnr(t.certifiedPsnr)} dB for ${modelName(input, t.model)} (σ = ${t.sigmaText}; ${formatPsnr(t.perturbedPsnr)} dB perturbed, ${formatPsnr(t.smoothedPsnr)} dB smoothed)`,
+      );
+      out.certification.push(
+        `At the attacked inputs of radius ${radius}, randomized smoothing certifies a PSNR of at least ${listText(parts)}.`,
+      );
+    }
+    const none = at.filter((t) => t.certifiedPsnr === null);
+    if (none.length > 0) {
+      out.certification.push(
+        `No σ certified every slice at that radius for ${listText(none.map((t) => modelName(input, t.model)))}${none[0].reason ? ` (${none[0].reason})` : ''}.`,
+      );
+    }
+    if (input.certification.statement) out.certification.push(input.certification.statement);
   }
   if (withCurve.length === 0 && nums.every((x) => !x.cert)) {
     out.findings.push(
