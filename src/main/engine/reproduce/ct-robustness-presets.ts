@@ -8,7 +8,7 @@
  *          tiny U-Net, batch 4, ord from 200 steps until +1 dB over FBP (at most 800); pgd and smt-adv with
  *          fewer inner steps / samples than their defaults so that their steps stay affordable; 16 audit slices
  *          (4 CT slices + 12 phantoms), 20 attack steps per radius, S = 50 smoothing samples. Measured: 100
- *          steps, 12 slices and 10 attack steps took 81 s at load 3.3 (ord cleared FBP by 2.7 dB in its first
+ *          steps, 12 slices and 10 attack steps took 81 s at load 4.8 -> 3.3 (ord cleared FBP by 2.7 dB in its first
  *          round), so this preset doubles training, attack steps and adds slices: ~3 min at load ~4, ~10 min
  *          when other sessions load the cores (ord 30 ms/step at load 3, 100 ms/step at load ~18)
  *   full   a GPU (or hours of CPU): the demo geometry (128 x 128, 36 views), the small U-Net, batch 8, ord from
