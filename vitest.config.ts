@@ -33,6 +33,7 @@ export default defineConfig({
   resolve: { alias: { '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)) } },
   test: {
     include: ['tests/unit/**/*.test.ts'],
+    globalSetup: ['tests/unit/global-setup.ts'],
     environment: 'node',
     // Engine tests are CPU-heavy and the CI machine has two cores: two forks, long timeouts
     // (timeouts guard against hangs; speed goals live in `npm run bench`).

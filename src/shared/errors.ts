@@ -99,6 +99,18 @@ export class BackendError extends CtAuditError {
   }
 }
 
+/**
+ * The GPU failed under a job (device lost, out of memory, a driver error). The job stops with this error;
+ * the GPU backend stays unusable in this process, so the host restarts the engine (on wasm when asked).
+ */
+export class GpuFailureError extends BackendError {
+  readonly kind: 'device-lost' | 'out-of-memory' | 'gpu-error';
+  constructor(kind: GpuFailureError['kind'], message: string) {
+    super(message, { gpuFailure: kind });
+    this.kind = kind;
+  }
+}
+
 export class JobCancelledError extends CtAuditError {
   constructor(message = 'cancelled') {
     super('CANCELLED', message);

@@ -7,6 +7,7 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, openApp, ROOT, test } from './fixtures';
+import { AuditPage } from './pages/audit-page';
 import { TrainPage } from './pages/train-page';
 
 test('import a PyTorch ONNX model and audit it', async ({ page, server, dataDir, shot }) => {
@@ -57,11 +58,11 @@ test('import a PyTorch ONNX model and audit it', async ({ page, server, dataDir,
   await page.getByTestId('nav-audit').click();
   await page.getByTestId('tab-folder').click();
   await page.getByTestId('fa-name').fill('imported-audit');
+  // Imported models are described by what they are (no training method or preset).
+  await expect(page.getByTestId('fa-models')).toContainText('torch-unet (imported onnx, white-box)');
   await page.getByTestId('fa-models').getByLabel('torch-unet').check();
   await page.getByTestId('fa-max').fill('2');
-  await page.getByTestId('fa-eps').fill('1%, 2%');
-  await page.getByTestId('fa-steps').fill('3');
-  await page.getByTestId('fa-samples').fill('8');
+  await new AuditPage(page).configure({ eps: '1%, 2%', steps: 3, samples: 8 });
   await page.getByTestId('fa-run').click();
   const results = page.getByTestId('fa-results');
   await expect(results).toBeVisible({ timeout: 150_000 });

@@ -33,7 +33,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .option('--debug', 'print stack traces for errors')
     .option(
       '--backend <name>',
-      'tfjs backend: tensorflow, wasm or cpu (default: best available; env CT_AUDIT_BACKEND)',
+      'tfjs backend: webgpu, tensorflow, wasm or cpu (default: a hardware GPU, else the best CPU backend; env CT_AUDIT_BACKEND)',
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

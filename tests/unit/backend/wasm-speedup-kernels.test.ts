@@ -1,6 +1,6 @@
 /**
  * The wasm kernels replaced for speed (Sum and Mean over leading axes, Tile, SplitV, Concat, 2x2
- * MaxPoolGrad) against
+ * MaxPoolGrad; Identity and Cast, which share data instead of copying it) against
  * tfjs's cpu backend, on the shapes a U-Net training step gives them (bias gradients, skip concatenations
  * and their gradients, 2x2 pooling) and on the cases they hand back to wasm's own kernels (other axes,
  * dtypes, pool shapes), which must still come out right. Sums: relative 1e-4 (as wasm-kernels.test.ts);
@@ -206,5 +206,42 @@ describe('MaxPoolGrad, 2x2 stride 2 fast path (others: the general replacement)'
     expect(wasm.outputs[0].shape, msg).toEqual(xShape);
     expect(relErr(wasm.outputs[0].values, cpu.outputs[0].values), msg).toBeLessThanOrEqual(TOL);
     expect([wasm.leakedTensors, wasm.leakedDataIds], `leak: ${msg}`).toEqual([0, 0]);
+  });
+});
+
+describe('Identity and same-dtype Cast share the input data (others: wasm)', () => {
+  it.each([
+    { kernel: 'Identity', from: 'float32', to: 'float32' },
+    { kernel: 'Identity', from: 'int32', to: 'int32' },
+    { kernel: 'Cast', from: 'float32', to: 'float32' },
+    { kernel: 'Cast', from: 'float32', to: 'int32' },
+    { kernel: 'Cast', from: 'int32', to: 'float32' },
+    { kernel: 'Cast', from: 'float32', to: 'bool' },
+    { kernel: 'Cast', from: 'int32', to: 'bool' },
+  ] as const)('$kernel $from -> $to: the values of cpu', async (c) => {
+    const x = asDtype(randomHost(`share-${c.kernel}`, [3, 5, 7]), c.from);
+    const attrs = c.kernel === 'Cast' ? { dtype: c.to } : {};
+    const { wasm, cpu } = await runKernelOnBoth(c.kernel, { x }, attrs);
+    const msg = describeParams(c);
+    expect(wasm.outputs[0].dtype, msg).toBe(cpu.outputs[0].dtype);
+    expect(Array.from(wasm.outputs[0].values), msg).toEqual(Array.from(cpu.outputs[0].values));
+    expect([wasm.leakedTensors, wasm.leakedDataIds], `leak: ${msg}`).toEqual([0, 0]);
+  });
+
+  it('a clone and a float32 cast allocate nothing and outlive their source; gradients pass through', async () => {
+    await useBackend('wasm');
+    const backend = tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array }; numDataIds(): number };
+    const x = tf.tensor1d([1, 2, 3, 4]);
+    const ids0 = backend.numDataIds();
+    const c = tf.clone(x);
+    const f = tf.cast(x, 'float32');
+    expect(backend.numDataIds(), 'no new data').toBe(ids0);
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(Array.from(f.dataSync())).toEqual([1, 2, 3, 4]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.cast(tf.clone(v), 'float32'), v)))(c);
+    expect(Array.from(g.dataSync())).toEqual([2, 4, 6, 8]);
+    tf.dispose([c, f, g]);
+    expect(backend.numDataIds()).toBe(ids0 - 1);
   });
 });

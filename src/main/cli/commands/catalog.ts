@@ -89,10 +89,15 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'reproduce',
     summary: "re-run the papers' experiments next to their numbers",
     load: async () => {
-      const [base, ct] = await Promise.all([import('./reproduce'), import('./reproduce-ct-robustness')]);
+      const [base, ct, smoothing] = await Promise.all([
+        import('./reproduce'),
+        import('./reproduce-ct-robustness'),
+        import('./reproduce-smoothing'),
+      ]);
       return (program) => {
         base.registerReproduce(program);
         ct.registerReproduceCtRobustness(program);
+        smoothing.registerReproduceSmoothing(program);
       };
     },
   },

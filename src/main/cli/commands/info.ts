@@ -11,6 +11,7 @@ import { describeGeometry, GEOMETRY_PRESETS, makeGeometry } from '@shared/geomet
 import { DicomError, InputError } from '@shared/errors';
 import { scanDicom, huStats, publicMeta, readDicomFile } from '../../engine/dicom';
 import type { DicomScan, DicomSeries } from '../../engine/dicom';
+import { adapterLabel, limitsLabel } from '../../engine/backend';
 import {
   addScanCacheOptions,
   APP_VERSION,
@@ -224,6 +225,10 @@ export function registerInfo(program: Command): void {
         console.log(
           `  wasm: SIMD ${backend.wasm.simd ? 'yes' : 'no'}, threads ${backend.wasm.threads ? backend.wasm.threadCount : 'no'}`,
         );
+      }
+      if (backend.webgpu) {
+        console.log(`  adapter: ${adapterLabel(backend.webgpu)}`);
+        console.log(`  limits: ${limitsLabel(backend.webgpu)}`);
       }
       if (backend.registeredKernels.length)
         console.log(`  kernels registered by CT Audit: ${backend.registeredKernels.join(', ')}`);

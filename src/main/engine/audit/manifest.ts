@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { AuditSpec } from '@shared/audit-spec';
 import type { Geometry } from '@shared/geometry';
-import { backendInfo } from '../backend';
+import { backendInfo, type WebGpuAdapterSummary } from '../backend';
 import { writeFileAtomic } from '../io/npy';
 import type { ModelCard } from '../models/card';
 import type { DataInventory, InventoryFile, InventorySeries } from './inventory';
@@ -60,6 +60,8 @@ export interface AuditManifest {
     provider: string;
     versions: Record<string, string>;
     wasm: unknown;
+    /** The GPU adapter when the backend is webgpu (vendor, architecture, limits); null otherwise. */
+    webgpu?: WebGpuAdapterSummary | null;
     registeredKernels: string[];
   };
   os: {
@@ -110,6 +112,7 @@ export function backendSection(): AuditManifest['backend'] {
     provider: b.provider,
     versions: b.versions,
     wasm: b.wasm ?? null,
+    webgpu: b.webgpu ?? null,
     registeredKernels: b.registeredKernels,
   };
 }

@@ -35,6 +35,7 @@ import {
   sliceLabel,
 } from './report-input-parts';
 import { readManifest } from './manifest';
+import { adapterLabel } from '../backend';
 import { makeRedactor } from './phi';
 import { SPSA_DEFAULTS } from '../attacks/spsa';
 import { readResults, RESULTS_FILE } from './result-store';
@@ -446,7 +447,9 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     },
     reproducibility: {
       appVersion: manifest.app.version,
-      backend: manifest.backend.name,
+      backend: manifest.backend.webgpu
+        ? `${manifest.backend.name} on ${adapterLabel(manifest.backend.webgpu)}`
+        : manifest.backend.name,
       versions: manifest.backend.versions,
       platform: manifest.os.platform,
       seed: manifest.seed,

@@ -2,18 +2,32 @@
  * tfjs backend selection (DESIGN.md section 2).
  *
  * Order, unless CT_AUDIT_BACKEND (or the `backend` option) names one:
- *   tensorflow (@tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node; optional dependencies whose install
- *   downloads libtensorflow, so they are often absent) -> wasm (+ the kernels it lacks, registered here) -> cpu.
- * The chosen backend and the versions are reported by `backendInfo()` and written into every manifest.
+ *   webgpu (a hardware GPU through Dawn, webgpu/) -> tensorflow (@tensorflow/tfjs-node-gpu, then
+ *   @tensorflow/tfjs-node; optional dependencies whose install downloads libtensorflow, so they are often
+ *   absent) -> wasm (+ the kernels it lacks, registered here) -> cpu.
+ * A software WebGPU adapter (SwiftShader, lavapipe) is never chosen automatically: it runs the same shaders
+ * on the CPU, several times slower than wasm's XNNPACK kernels (bench/gpu.bench.ts), so picking it would
+ * make a GPU-less machine slower for nothing. `--backend webgpu` uses it anyway (tests, CI), and on Linux
+ * without a GPU driver that Dawn accepts falls back to the SwiftShader ICD of Debian's chromium package.
+ * The chosen backend, the versions and the GPU adapter are reported by `backendInfo()` and written into
+ * every manifest and model card.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { BackendError } from '@shared/errors';
 import { prepareWasmThreads, registerWasmKernels, wasmThreadsRequested } from './wasm-kernels';
+import {
+  activateWebGpu,
+  adapterLabel,
+  dawnPackageVersion,
+  probeWebGpu,
+  webgpuHealthy,
+  type WebGpuAdapterSummary,
+} from './webgpu';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   backend: BackendName;
@@ -26,6 +40,8 @@ export interface BackendInfo {
   skipped: { backend: string; reason: string }[];
   /** wasm only: whether the SIMD / multi-threaded binaries are in use. */
   wasm?: { simd: boolean; threads: boolean; threadCount: number };
+  /** webgpu only: the GPU adapter (vendor, architecture, limits). */
+  webgpu?: WebGpuAdapterSummary;
   platform: string;
 }
 
@@ -78,15 +94,49 @@ async function tryWasm(skipped: BackendInfo['skipped']): Promise<boolean> {
   return false;
 }
 
+/**
+ * Automatic choice: use the GPU when the probe finds a hardware adapter. Returns its summary, or undefined
+ * with the reason in `skipped` (no adapter; a software one; it failed to start).
+ */
+async function tryWebGpuAuto(skipped: BackendInfo['skipped']): Promise<WebGpuAdapterSummary | undefined> {
+  const probe = await probeWebGpu();
+  if (!probe.ok) {
+    skipped.push({ backend: 'webgpu', reason: probe.reason });
+    return undefined;
+  }
+  if (probe.adapter.software) {
+    skipped.push({
+      backend: 'webgpu',
+      reason:
+        `only a software adapter (${adapterLabel(probe.adapter)}), slower than wasm on this CPU; ` +
+        '--backend webgpu uses it anyway',
+    });
+    return undefined;
+  }
+  try {
+    return await activateWebGpu();
+  } catch (e) {
+    skipped.push({ backend: 'webgpu', reason: e instanceof Error ? e.message : String(e) });
+    return undefined;
+  }
+}
+
 function collectVersions(): Record<string, string> {
   const v: Record<string, string> = {
     ...(tf.version as Record<string, string>),
     node: process.versions.node,
   };
-  for (const p of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
+  for (const p of [
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-backend-webgpu',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+  ]) {
     const ver = packageVersion(p);
     if (ver) v[p.replace('@tensorflow/', '')] = ver;
   }
+  const dawn = dawnPackageVersion();
+  if (dawn) v['webgpu (dawn.node)'] = dawn;
   return v;
 }
 
@@ -104,7 +154,18 @@ async function select(requested: BackendName | undefined): Promise<BackendInfo> 
   const skipped: BackendInfo['skipped'] = [];
   let backend: BackendName | undefined;
   let provider = '';
-  if (requested === undefined || requested === 'tensorflow') {
+  let adapter: WebGpuAdapterSummary | undefined;
+  if (requested === 'webgpu') {
+    // Asked for by name: SwiftShader where there is no GPU driver (tests, CI). Throws a BackendError saying why.
+    adapter = await activateWebGpu({ softwareFallback: true });
+  } else if (requested === undefined) {
+    adapter = await tryWebGpuAuto(skipped);
+  }
+  if (adapter) {
+    backend = 'webgpu';
+    provider = '@tensorflow/tfjs-backend-webgpu';
+  }
+  if (!backend && (requested === undefined || requested === 'tensorflow')) {
     const pkg = await tryTensorflow(skipped);
     if (pkg) {
       backend = 'tensorflow';
@@ -140,6 +201,7 @@ async function select(requested: BackendName | undefined): Promise<BackendInfo> 
     skipped,
     platform: `${os.platform()} ${os.arch()}, ${os.cpus().length} cores, node ${process.versions.node}`,
   };
+  if (adapter) info.webgpu = adapter;
   if (backend === 'wasm') {
     info.wasm = {
       simd: Boolean(tf.env().getBool('WASM_HAS_SIMD_SUPPORT')),
@@ -166,6 +228,8 @@ function threadCountOf(): number {
  */
 export async function initBackend(opts: { backend?: string } = {}): Promise<BackendInfo> {
   const requested = parseRequested(opts.backend ?? process.env.CT_AUDIT_BACKEND);
+  // A GPU that failed under the previous job (GpuFailureError) is set up again for the next one.
+  if (current?.backend === 'webgpu' && !webgpuHealthy()) current = undefined;
   if (current && (requested === undefined || requested === current.backend)) return current;
   if (pending && requested === undefined) return pending;
   pending = select(requested);
@@ -184,3 +248,4 @@ export function backendInfo(): BackendInfo {
 }
 
 export { tf };
+export { adapterLabel, limitsLabel, type WebGpuAdapterSummary } from './webgpu';

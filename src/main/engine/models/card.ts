@@ -89,6 +89,8 @@ const cardSchema = z.object({
     backend: z.string(),
     provider: z.string(),
     platform: z.string(),
+    /** The GPU adapter (webgpu backend), e.g. "nvidia hopper (NVIDIA H200)". */
+    adapter: z.string().optional(),
   }),
   weights: z.object({ files: z.array(z.string()), bytes: z.number().int(), sha256: z.string() }),
   /** Imported networks (kind 'imported'): the import card, the source file's format and hash, access. */

@@ -16,7 +16,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '@shared/errors';
 import type { Geometry } from '@shared/geometry';
-import { backendInfo, tf } from '../backend';
+import { adapterLabel, backendInfo, tf } from '../backend';
+import { registerFusedBatchNorm } from './batch-norm';
 import { writeFileAtomic } from '../io/npy';
 import type { FbpOptions } from '../physics';
 import {
@@ -55,6 +56,7 @@ export function softwareInfo(): ModelCard['software'] {
     backend: info.backend,
     provider: info.provider,
     platform: info.platform,
+    ...(info.webgpu ? { adapter: adapterLabel(info.webgpu) } : {}),
   };
 }
 
@@ -180,6 +182,7 @@ export async function loadModel(
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
   ]);
   let unet: tf.LayersModel;
+  registerFusedBatchNorm(); // batch-norm layers of a loaded model train with the closed-form gradient too
   try {
     unet = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (e) {

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { ShapeError, UsageError } from '@shared/errors';
 import { tf } from '../backend';
+import { FusedBatchNormalization } from './batch-norm';
 
 export interface UnetConfig {
   /** Image side N; must be divisible by 2^depth. */
@@ -73,7 +74,8 @@ export function buildResidualUnet(c: UnetConfig, seed: string | number): tf.Laye
       })
       .apply(t) as tf.SymbolicTensor;
   const bnRelu = (name: string, t: tf.SymbolicTensor) => {
-    const b = tf.layers.batchNormalization({ name: `${name}_bn`, momentum: c.bnMomentum }).apply(t);
+    // tf.layers' BatchNormalization with a closed-form training gradient (batch-norm.ts); same model.json.
+    const b = new FusedBatchNormalization({ name: `${name}_bn`, momentum: c.bnMomentum }).apply(t);
     return tf.layers.reLU({ name: `${name}_relu` }).apply(b) as tf.SymbolicTensor;
   };
   const block = (name: string, filters: number, t: tf.SymbolicTensor) => {

@@ -9,7 +9,9 @@
  * to `backend.write(values, shape, dtype)`, the one storage entry point every KernelBackend has: 'cpu'
  * keeps the array, 'wasm' copies it onto its heap, 'tensorflow' (tfjs-node) creates the TF tensor lazily.
  * Kernels are registered lazily for whichever backend is active when an op first runs, so any backend with
- * a synchronous readSync works.
+ * a synchronous readSync works. On 'webgpu' the four projector kernels are WGSL shaders instead
+ * (radon-webgpu.ts), so images stay on the GPU; the FFT ramp filter keeps the JS version there (it reads
+ * back and uploads), but FBP only uses it on 'cpu' (radon-operator.ts: matMul everywhere else).
  */
 import { tf } from '../backend';
 import type { Geometry } from '@shared/geometry';
@@ -17,6 +19,7 @@ import { josephAdjoint, josephForward, josephPlan } from './radon-joseph';
 import { pixelBackproject, pixelBackprojectTranspose, pixelPlan } from './radon-pixel';
 import { filterResponse, type FilterName } from './filters';
 import { filterRowsFft } from './fbp-fft';
+import { webgpuRadonKernel } from './radon-webgpu';
 
 export const RADON_FORWARD_KERNEL = 'CtAuditRadonForward';
 export const RADON_ADJOINT_KERNEL = 'CtAuditRadonAdjoint';
@@ -47,7 +50,8 @@ function attrsToGeometry(attrs: tf.NamedAttrMap): Geometry {
   return { size: a.size, views: a.views, detectors: a.detectors, detectorSpacing: a.detectorSpacing };
 }
 
-function makeKernelFunc(kind: Kind): tf.KernelFunc {
+function makeKernelFunc(kind: Kind, backendName: string): tf.KernelFunc {
+  if (backendName === 'webgpu') return webgpuRadonKernel(kind, attrsToGeometry);
   return ({ inputs, backend: b, attrs }) => {
     const backend = b as tf.KernelBackend;
     const x = (inputs as { x: tf.TensorInfo }).x;
@@ -84,10 +88,10 @@ const rampKernelFunc: tf.KernelFunc = ({ inputs, backend: b, attrs }) => {
 export function registerRadonKernels(backendName: string = tf.getBackend()): string[] {
   const done: string[] = [];
   const funcs: [string, tf.KernelFunc][] = [
-    [RADON_FORWARD_KERNEL, makeKernelFunc('forward')],
-    [RADON_ADJOINT_KERNEL, makeKernelFunc('adjoint')],
-    [PIXEL_BACKPROJECT_KERNEL, makeKernelFunc('pixel-bp')],
-    [PIXEL_BACKPROJECT_T_KERNEL, makeKernelFunc('pixel-bp-t')],
+    [RADON_FORWARD_KERNEL, makeKernelFunc('forward', backendName)],
+    [RADON_ADJOINT_KERNEL, makeKernelFunc('adjoint', backendName)],
+    [PIXEL_BACKPROJECT_KERNEL, makeKernelFunc('pixel-bp', backendName)],
+    [PIXEL_BACKPROJECT_T_KERNEL, makeKernelFunc('pixel-bp-t', backendName)],
     [RAMP_FILTER_KERNEL, rampKernelFunc],
   ];
   for (const [name, kernelFunc] of funcs) {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
+import { reactive, ref, shallowRef } from 'vue';
 import {
   IpcEvent,
   type ModelImportRequest,
@@ -16,8 +16,28 @@ import { useJobsStore } from './jobs';
 
 export type TrainForm = Omit<TrainStartRequest, 'jobId'>;
 
-/** Training runs and the models of the workspace. */
+/** Training runs and the models of the workspace; the Train form (kept when the user switches views). */
 export const useModelsStore = defineStore('models', () => {
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+  const form = reactive<TrainForm>({
+    name: `model-${stamp}`,
+    data: { kind: 'ellipses' },
+    method: 'ord',
+    preset: 'tiny',
+    geometry: { preset: 'demo', size: 64, views: 18 },
+    steps: 40,
+    batchSize: 2,
+    hyper: {},
+    noise: 'none',
+    seed: 0,
+    filter: 'ram-lak',
+    cutoff: 1,
+    stepsPerEpoch: 10,
+    resume: false,
+  });
+  /** The data folder typed for `data.kind === 'path'`, and the hyperparameters as typed, by method. */
+  const dataPath = ref('');
+  const hyperText = reactive<Record<string, Record<string, string>>>({});
   const defaults = shallowRef<TrainDefaults | null>(null);
   const models = ref<ModelSummary[]>([]);
   const workspace = ref('');
@@ -135,6 +155,9 @@ export const useModelsStore = defineStore('models', () => {
   }
 
   return {
+    form,
+    dataPath,
+    hyperText,
     defaults,
     models,
     workspace,

@@ -130,10 +130,10 @@ function drawSmoothingTable(r: ReportDoc, input: ReportInput, table: ReportSmoot
   drawTable(
     r,
     [
-      { header: 'Model', weight: 1.4 },
-      { header: 'Radius ε', weight: 1.5 },
+      { header: 'Model', weight: 1.3 },
+      { header: 'Radius ε', weight: 1.35 },
       { header: 'Perturbed\nPSNR (σ = 0)', weight: 1.05, align: 'right' },
-      { header: 'Best σ', weight: 1.2, align: 'right' },
+      { header: 'Best σ', weight: 1.45, align: 'right' },
       { header: 'Smoothed\nPSNR', weight: 0.95, align: 'right' },
       { header: 'Certified\nPSNR', weight: 0.95, align: 'right' },
       { header: 'Certified\nbound (MSE)', weight: 1, align: 'right' },
@@ -186,7 +186,7 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
     drawCertificationTable(r, input);
   }
   if (cert.sweeps.length > 0) {
-    r.subheading('Sigma sweep', CHART_MIN_HEIGHT + 40);
+    r.subheading('Sigma sweep', 90);
     const s0 = cert.sweeps[0];
     r.paragraph(
       `Larger σ drowns larger perturbations (smaller ε/σ, a certificate with fewer samples) but blurs the reconstruction. The sweep certifies ` +
@@ -194,41 +194,49 @@ export function drawCertification(r: ReportDoc, input: ReportInput): void {
         `with S = ${s0.samples} samples per slice.`,
     );
     const sweepOption = sigmaSweepChartOption(cert.sweeps, chartModels(r, input), { width: r.width });
-    chart(
-      r,
-      sweepOption,
-      chartHeight(r, (sweepOption.legend as { data: string[] }).data),
+    const sweepCaption =
       'Solid: mean certified bound (left axis); dashed: mean PSNR of the smoothed reconstructions (right axis); diamond: best σ ' +
-        '(highest mean PSNR of the certified reconstructions). A gap means some slice abstained at that σ.',
-    );
-    const best = cert.sweeps.map(
-      (s) =>
-        `${modelName(input, s.model)}: ${s.bestSigma === null ? `no best σ (${s.bestReason ?? 'no sigma certified every slice'})` : `best σ = ${formatCompact(s.bestSigma)}`}`,
-    );
-    r.paragraph(best.join('; ') + '.', { size: 8.5 });
-    drawTable(
-      r,
-      [
-        { header: 'Model', weight: 2 },
-        { header: 'σ', weight: 0.8, align: 'right' },
-        { header: 'Certified bound', weight: 1.1, align: 'right' },
-        { header: 'Smoothed PSNR (dB)', weight: 1.1, align: 'right' },
-        { header: 'Certified PSNR (dB)', weight: 1.1, align: 'right' },
-        { header: 'Abstained slices', weight: 0.9, align: 'right' },
-        { header: 'Best', weight: 0.5, align: 'center' },
-      ],
-      cert.sweeps.flatMap((s) =>
-        s.points.map((p) => [
-          modelName(input, s.model),
-          formatCompact(p.sigma),
-          p.certifiedDiscrepancy === null ? 'abstain' : formatValue(p.certifiedDiscrepancy),
-          formatPsnr(p.smoothedPsnr),
-          formatPsnr(p.certifiedPsnr),
-          String(p.abstained),
-          s.bestSigma === p.sigma ? '◆' : '',
-        ]),
-      ),
-      { continuedLabel: 'Sigma sweep' },
-    );
+      '(highest mean PSNR of the certified reconstructions). A gap means some slice abstained at that σ.';
+    const sweepHeight = chartHeight(r, (sweepOption.legend as { data: string[] }).data);
+    const drawSweepChart = () => chart(r, sweepOption, sweepHeight, sweepCaption);
+    const drawSweepNumbers = () => {
+      const best = cert.sweeps.map(
+        (s) =>
+          `${modelName(input, s.model)}: ${s.bestSigma === null ? `no best σ (${s.bestReason ?? 'no sigma certified every slice'})` : `best σ = ${formatCompact(s.bestSigma)}`}`,
+      );
+      r.paragraph(best.join('; ') + '.', { size: 8.5 });
+      drawTable(
+        r,
+        [
+          { header: 'Model', weight: 2 },
+          { header: 'σ', weight: 0.8, align: 'right' },
+          { header: 'Certified bound', weight: 1.1, align: 'right' },
+          { header: 'Smoothed PSNR (dB)', weight: 1.1, align: 'right' },
+          { header: 'Certified PSNR (dB)', weight: 1.1, align: 'right' },
+          { header: 'Abstained slices', weight: 0.9, align: 'right' },
+          { header: 'Best', weight: 0.5, align: 'center' },
+        ],
+        cert.sweeps.flatMap((s) =>
+          s.points.map((p) => [
+            modelName(input, s.model),
+            formatCompact(p.sigma),
+            p.certifiedDiscrepancy === null ? 'abstain' : formatValue(p.certifiedDiscrepancy),
+            formatPsnr(p.smoothedPsnr),
+            formatPsnr(p.certifiedPsnr),
+            String(p.abstained),
+            s.bestSigma === p.sigma ? '◆' : '',
+          ]),
+        ),
+        { continuedLabel: 'Sigma sweep' },
+      );
+    };
+    // Like section 4's chart: here when it fits, else the numbers first so that the page is not left half empty.
+    if (r.remaining >= CHART_MIN_HEIGHT + r.captionHeight(sweepCaption) + 4) {
+      drawSweepChart();
+      drawSweepNumbers();
+    } else {
+      drawSweepNumbers();
+      drawSweepChart();
+    }
   }
 }

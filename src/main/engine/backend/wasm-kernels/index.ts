@@ -19,6 +19,7 @@ import { fftConfigs } from './fft';
 import { maxPoolGradConfig, maxPoolGradFastConfig, nativeMaxPoolGradIsWrong } from './max-pool-grad';
 import { splitConcatConfigs } from './split-concat';
 import { reduceLeadingAxesConfigs } from './reduce-leading-axes';
+import { shareDataConfigs } from './share-data';
 import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { saveNativeKernel, type BackendWasm } from './wasm-backend';
@@ -67,6 +68,7 @@ const SPEEDUPS: readonly tf.KernelConfig[] = [
   tileConfig, // Tile by block copies (batch norm's gradient)
   ...splitConcatConfigs, // SplitV (concat's gradient) and Concat on the channel axis in one pass
   maxPoolGradFastConfig, // 2x2 stride-2 pooling's gradient in one pass (others: the MaxPoolGrad replacement)
+  ...shareDataConfigs, // Identity (every tensor saved for a gradient) and same-dtype Cast share data, no copy
 ];
 
 /** Whether registerWasmKernels installs the SPEEDUPS: unless CT_AUDIT_WASM_FAST_KERNELS=0. */
