@@ -92,7 +92,9 @@ describe('plainLanguageSummary', () => {
     expect(s).toMatch(
       /FBPConvNet \(minmax\) (is the most robust of the 3 methods|has the lowest mean error)/,
     );
-    expect(s).toContain('with 99% confidence');
+    expect(s).toMatch(
+      /At the attacked inputs of radius ε = 1%, randomized smoothing certifies a PSNR of at least [\d.]+ dB for FBPConvNet \(ord\)/,
+    );
     expect(s).toContain('These figures come from 3 slices only');
     expect(s).toContain(input.summary.notes?.[0] ?? '');
   });
@@ -125,15 +127,18 @@ describe('plainLanguageSummary', () => {
     );
   });
 
-  it('says so when the certifier abstained on every slice', () => {
-    const s = plainLanguageSummary({
-      ...input,
-      summary: { ...input.summary, headlineSigma: { ord: 0.01, minmax: 0.01, fbp: 0.01 } },
-    }).join(' ');
+  it('says so when no sigma certified every slice', () => {
+    const table = (input.certification.table ?? []).map((t) => ({
+      ...t,
+      sigmaText: null,
+      certifiedPsnr: null,
+      certifiedBound: null,
+      reason: 'S = 40 samples are too few for eps/sigma = 2; use at least 67 samples',
+    }));
+    const s = plainLanguageSummary({ ...input, certification: { ...input.certification, table } }).join(' ');
     expect(s).toContain(
-      'No certificate could be given for FBPConvNet (ord), FBPConvNet (minmax) and FBP at σ = 0.01',
+      'No σ certified every slice at that radius for FBPConvNet (ord), FBPConvNet (minmax) and FBP (S = 40 samples are too few',
     );
-    expect(s).toContain('at least');
-    expect(s).not.toContain('certified with');
+    expect(s).not.toContain('certifies a PSNR');
   });
 });

@@ -104,7 +104,8 @@ describe('report text', () => {
   it('writes a plain-language summary from the numbers, with the headline eps and the certificate', () => {
     const summary = text.pages[0];
     expect(summary).toContain('Under worst-case measurement perturbations of 1% of the signal');
-    expect(summary).toContain('99% confidence');
+    expect(text.all).toContain('Certified, with confidence 0.99 over S =');
+    expect(summary).toMatch(/randomized smoothing certifies a PSNR of at least/);
     expect(summary).toMatch(/These figures come from 4 slices only/);
   });
 

@@ -205,7 +205,7 @@ export function summaryParagraphs(input: ReportInput): SummaryParagraphs {
         `No σ certified every slice at that radius for ${listText(none.map((t) => modelName(input, t.model)))}${none[0].reason ? ` (${none[0].reason})` : ''}.`,
       );
     }
-    if (input.certification.statement) out.certification.push(input.certification.statement);
+    // What exactly is certified is said once, in section 5 (input.certification.statement).
   }
   if (withCurve.length === 0 && nums.every((x) => !x.cert)) {
     out.findings.push(
