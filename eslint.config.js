@@ -20,6 +20,7 @@ const ENGINE_LAYERS = [
   ['models'],
   ['training', 'attacks', 'certify', 'linear-theory', 'pipeline'],
   ['audit'],
+  ['reproduce'],
   ['host'],
 ];
 const ABOVE_ENGINE = ['app', 'gateway', 'server', 'cli'];

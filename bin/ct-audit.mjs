@@ -28,7 +28,9 @@ function compiledIsCurrent() {
   const sources = [`${root}src/main`, `${root}src/shared`];
   // An installed package without sources: the build is all there is.
   if (!sources.some((d) => existsSync(d))) return true;
-  return statSync(compiled).mtimeMs >= Math.max(newestMtime(sources), statSync(`${root}package.json`).mtimeMs);
+  return (
+    statSync(compiled).mtimeMs >= Math.max(newestMtime(sources), statSync(`${root}package.json`).mtimeMs)
+  );
 }
 
 if (compiledIsCurrent()) {

@@ -163,6 +163,8 @@ export const summarySchema = z.object({
   rhoHat: z.array(
     z.object({
       model: z.string(),
+      /** The attack this model got (spsa-* for a black-box model); absent in summaries written before it. */
+      attack: z.enum(ATTACK_KINDS).optional(),
       clean: statsSchema,
       cleanPsnr: nullableNumber,
       cleanSsim: z.number(),

@@ -24,6 +24,7 @@ export const ENGINE_CHANNELS = [
   IpcChannel.TrainDefaults,
   IpcChannel.TrainStart,
   IpcChannel.ModelList,
+  IpcChannel.ModelImport,
   IpcChannel.RobustnessRun,
   IpcChannel.AuditRun,
   IpcChannel.AuditList,
@@ -48,6 +49,7 @@ export interface HostParamOverrides {
   [IpcChannel.TrainStart]: IpcRequest<typeof IpcChannel.TrainStart> & { outDir: string };
   [IpcChannel.TrainDefaults]: { workspace: string };
   [IpcChannel.ModelList]: { workspace: string };
+  [IpcChannel.ModelImport]: IpcRequest<typeof IpcChannel.ModelImport> & { outDir: string };
   [IpcChannel.RobustnessRun]: Omit<IpcRequest<typeof IpcChannel.RobustnessRun>, 'models'> & {
     models: ({ kind: 'fbp' } | { kind: 'path'; path: string; name: string })[];
   };

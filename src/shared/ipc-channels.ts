@@ -23,6 +23,13 @@ export const IpcChannel = {
   /** Trains a model into the workspace (a job: progress per step, validation per epoch, cancel, resume). */
   TrainStart: 'train:start',
   ModelList: 'model:list',
+  /**
+   * Imports the researcher's own network (ONNX, TensorFlow.js) with its import card into the workspace
+   * (<workspace>/models/<name>): a job.
+   */
+  ModelImport: 'model:import',
+  /** Electron: file dialog to pick a network to import (.onnx, model.json); the pick becomes readable. */
+  DialogOpenNetwork: 'dialog:open-network',
   /** Attack (rho-hat over an eps grid) and certification (randomized smoothing) of one slice. */
   RobustnessRun: 'robustness:run',
   /** An audit over folders with the audit runner (a job; resumable), into <workspace>/audits/<name>. */

@@ -13,6 +13,7 @@ import type { AuditSummary, BatchSeriesRow, ResultLine } from './audit-results';
 import { attackSettingsSchema, certificationSettingsSchema } from './robustness';
 import type { Geometry } from './geometry';
 import { FILTER_NAMES, GeometryChoiceSchema, JobIdSchema, PathSchema, SliceRefSchema } from './ipc-common';
+import { ImportCardSchema, type ImportAccess, type ImportSourceFormat } from './model-import';
 
 /** Names of models in the workspace (a folder name under <workspace>/models). */
 export const ModelNameSchema = z
@@ -81,6 +82,20 @@ export const TrainStartRequestSchema = z.strictObject({
   resume: z.boolean(),
 });
 
+/** model:import: a network file inside what the user picked, its import card, the workspace name. */
+export const ModelImportRequestSchema = z.strictObject({
+  jobId: JobIdSchema.optional(),
+  /** The model's folder name in the workspace (must not exist yet). */
+  name: ModelNameSchema,
+  /** The .onnx file or TensorFlow.js model.json. */
+  source: PathSchema,
+  /** What the network expects (src/shared/model-import.ts), as `ct-audit import --card` reads it. */
+  card: ImportCardSchema,
+  /** For a card with geometry 'follows-ours': the geometry recorded as the model's default. */
+  geometry: GeometryChoiceSchema.optional(),
+});
+export type ModelImportRequest = z.input<typeof ModelImportRequestSchema>;
+
 /**
  * The one-slice audit: every model (plain FBP is added as the baseline) evaluated on one slice with the audit's
  * evaluation unit, so its numbers equal those a folder audit gives the same slice with the same settings.
@@ -148,6 +163,14 @@ export interface ModelSummary {
   final: ValidationPoint | null;
   /** A checkpoint is there: training can be resumed. */
   resumable: boolean;
+  /** Imported networks: their source format, white-box / black-box, and the imported file's SHA-256. */
+  imported: { format: ImportSourceFormat; access: ImportAccess; source: string; sha256: string } | null;
+}
+
+export interface ModelImportResult {
+  model: ModelSummary;
+  /** Plain-language notes (e.g. why the model is black-box). */
+  notes: string[];
 }
 
 export interface ModelListResult {

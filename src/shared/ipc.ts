@@ -39,6 +39,7 @@ import {
   AuditReportRequestSchema,
   AuditRunRequestSchema,
   BatchRunRequestSchema,
+  ModelImportRequestSchema,
   RobustnessRunRequestSchema,
   TrainStartRequestSchema,
   type AuditImagesResult,
@@ -46,6 +47,7 @@ import {
   type AuditReportResult,
   type AuditRunResult,
   type BatchResult,
+  type ModelImportResult,
   type ModelListResult,
   type RobustnessResult,
   type TrainDefaults,
@@ -120,6 +122,8 @@ export const requestSchemas = {
   [IpcChannel.TrainDefaults]: z.undefined(),
   [IpcChannel.TrainStart]: TrainStartRequestSchema,
   [IpcChannel.ModelList]: z.undefined(),
+  [IpcChannel.ModelImport]: ModelImportRequestSchema,
+  [IpcChannel.DialogOpenNetwork]: z.undefined(),
   [IpcChannel.RobustnessRun]: RobustnessRunRequestSchema,
   [IpcChannel.AuditRun]: AuditRunRequestSchema,
   [IpcChannel.AuditList]: z.undefined(),
@@ -150,6 +154,7 @@ export const JOB_CHANNELS: readonly IpcChannel[] = [
   IpcChannel.FbpReconstruct,
   IpcChannel.FbpSeries,
   IpcChannel.TrainStart,
+  IpcChannel.ModelImport,
   IpcChannel.RobustnessRun,
   IpcChannel.AuditRun,
   IpcChannel.AuditReport,
@@ -333,6 +338,8 @@ export interface IpcResponses {
   [IpcChannel.TrainDefaults]: TrainDefaults;
   [IpcChannel.TrainStart]: TrainResult;
   [IpcChannel.ModelList]: ModelListResult;
+  [IpcChannel.ModelImport]: ModelImportResult;
+  [IpcChannel.DialogOpenNetwork]: DialogOpenResult;
   [IpcChannel.RobustnessRun]: RobustnessResult;
   [IpcChannel.AuditRun]: AuditRunResult;
   [IpcChannel.AuditList]: AuditListResult;

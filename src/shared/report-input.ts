@@ -53,7 +53,7 @@ export interface ReportSpread {
 
 // ---------------------------------------------------------------------------------------------- models
 
-export type ReportModelKind = 'fbp' | 'linear' | 'fbpconvnet';
+export type ReportModelKind = 'fbp' | 'linear' | 'fbpconvnet' | 'imported';
 
 export interface ReportModelMetrics {
   /** Validation PSNR/SSIM of the model and of FBP on the same slices (from the model card). */
@@ -120,6 +120,20 @@ export interface ReportModel {
   metrics: ReportModelMetrics | null;
   /** SHA-256 of the weights (hex), null for FBP. */
   weightsSha256: string | null;
+  /**
+   * Imported networks: where the model came from ("ONNX (pytorch 1.13.0, opset 13), white-box"), the
+   * imported file's name and full SHA-256, what it reads and in which units; null otherwise.
+   */
+  imported?: {
+    source: string;
+    fileName: string;
+    sha256: string;
+    access: 'white-box' | 'black-box';
+    input: string;
+    intensity: string;
+    /** Why it is black-box (the nodes that could not be mapped), when it is. */
+    unsupported: string[];
+  } | null;
   /** Loss/validation curve (used by the UI's training chart; the PDF does not plot it). */
   trainingCurve?: ReportTrainingPoint[];
 }

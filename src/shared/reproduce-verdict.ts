@@ -7,6 +7,9 @@
  *   within   the paper's value lies in our interval [lo, hi] (e.g. the 5-95% band over random draws, or our
  *            value +- a stated tolerance): reproduced, else differs
  *   atMost   our value is at most a bound (a claim that something is small): reproduced, else differs
+ *   paired   the paper's value is a difference (method A minus method B, or smoothed minus perturbed) and ours
+ *            is the mean of the same difference over slices with a paired test's two-sided p: reproduced when
+ *            p < alpha and the signs agree, differs when p < alpha and they disagree, inconclusive otherwise
  * and a row is inconclusive when its measurement cannot decide (e.g. a run that had not converged), with
  * the reason. The overall verdict: differs if any row differs, else inconclusive if any row is, else reproduced.
  */
@@ -85,6 +88,26 @@ export function atMostRow(
     ...base,
     verdict: ok ? 'reproduced' : 'differs',
     rule: `ours ${ok ? '<=' : '>'} ${fmt(bound)} (${why})`,
+  };
+}
+
+/** Row rule: a paired difference tested over slices (file comment, "paired"). */
+export function pairedRow(
+  base: Omit<ComparisonRow, 'verdict' | 'rule'>,
+  test: { p: number; n: number; name: string },
+  alpha: number,
+): ComparisonRow {
+  const want = Math.sign(base.paper);
+  const got = Math.sign(base.ours);
+  const significant = test.p < alpha && got !== 0 && want !== 0;
+  const verdict: Verdict = !significant ? 'inconclusive' : got === want ? 'reproduced' : 'differs';
+  const sign = (v: number) => (v > 0 ? '+' : v < 0 ? '-' : '0');
+  return {
+    ...base,
+    verdict,
+    rule:
+      `${test.name} over ${test.n} slices: p ${fmt(test.p)} ${test.p < alpha ? '<' : '>='} ${alpha}, ` +
+      `sign ${sign(base.ours)} (paper ${sign(base.paper)})`,
   };
 }
 

@@ -17,7 +17,16 @@
 import { z } from 'zod';
 import { parseEps, parseSigma } from './eps';
 
-export const ATTACK_KINDS = ['pga-y', 'pgd-x', 'antun-x', 'mismatch', 'generator'] as const;
+/** spsa-y / spsa-x: pga-y's and pgd-x's balls searched with forward passes only (what black-box models get). */
+export const ATTACK_KINDS = [
+  'pga-y',
+  'pgd-x',
+  'antun-x',
+  'mismatch',
+  'generator',
+  'spsa-y',
+  'spsa-x',
+] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
 
 /**
@@ -31,6 +40,8 @@ export const ATTACK_SPACE: Record<AttackKind, 'x' | 'y'> = {
   'antun-x': 'x',
   mismatch: 'y',
   generator: 'y',
+  'spsa-y': 'y',
+  'spsa-x': 'x',
 };
 
 /** What the attack's grid means: an l2 radius, a penalty weight (antun-x), or one operator-error box. */
@@ -40,6 +51,8 @@ export const ATTACK_GRID: Record<AttackKind, 'radius' | 'lambda' | 'single'> = {
   'antun-x': 'lambda',
   mismatch: 'single',
   generator: 'radius',
+  'spsa-y': 'radius',
+  'spsa-x': 'radius',
 };
 
 export const CERT_REFERENCES = ['truth', 'clean'] as const;
@@ -114,7 +127,7 @@ export const ATTACK_FIELDS = [
     max: 10,
     exclusiveMin: true,
     default: 0.5,
-    appliesTo: ['pga-y', 'pgd-x'],
+    appliesTo: ['pga-y', 'pgd-x', 'spsa-y', 'spsa-x'],
   },
   {
     key: 'momentum',
@@ -125,7 +138,7 @@ export const ATTACK_FIELDS = [
     min: 0,
     max: 0.999,
     default: 0.5,
-    appliesTo: ['pga-y', 'pgd-x'],
+    appliesTo: ['pga-y', 'pgd-x', 'spsa-y', 'spsa-x'],
   },
   {
     key: 'restarts',
@@ -136,7 +149,7 @@ export const ATTACK_FIELDS = [
     min: 1,
     max: 100,
     default: 1,
-    appliesTo: ['pga-y', 'pgd-x'],
+    appliesTo: ['pga-y', 'pgd-x', 'spsa-y', 'spsa-x'],
   },
   {
     key: 'randomStart',
@@ -145,7 +158,7 @@ export const ATTACK_FIELDS = [
     help: 'start from a random point on the sphere instead of next to 0',
     type: 'boolean',
     default: false,
-    appliesTo: ['pga-y', 'pgd-x'],
+    appliesTo: ['pga-y', 'pgd-x', 'spsa-y', 'spsa-x'],
   },
   {
     key: 'lambda',

@@ -10,6 +10,7 @@ import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
 import { copyData, expect, openApp, ROOT, test } from './fixtures';
+import { AuditPage } from './pages/audit-page';
 import { LibraryPage } from './pages/library-page';
 
 const PASSWORD = 'e2e-Q-secret';
@@ -49,9 +50,7 @@ test('a batch through a queue: units and workers in the Batch view; a refused fi
   await page.getByTestId('nav-batch').click();
   await page.getByTestId('fa-name').fill('e2e-queue');
   await page.getByTestId('fa-max').fill('1');
-  await page.getByTestId('fa-eps').fill('1%');
-  await page.getByTestId('fa-steps').fill('2');
-  await page.getByTestId('fa-samples').fill('4');
+  await new AuditPage(page).configure({ eps: '1%', steps: 2, samples: 4 });
   await page.getByTestId('fa-queue').fill(q.url);
   await page.getByTestId('fa-run').click();
 

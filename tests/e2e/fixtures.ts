@@ -3,11 +3,12 @@
  * - `server` (one per worker): the real `ct-audit serve` CLI on a free port, sharing a fresh temporary
  *   root folder; its printed URL carries the per-start token.
  * - `dataDir` (one per test): the test's own folder inside that root, filled by `copyData`.
- * - `shot(view)`: a screenshot of the current page under test-results/screenshots/<test>-<view>.png.
+ * - `shot(view, element?)`: a screenshot of the current page (or of one element, whole even when it is taller
+ *   than the window) under test-results/screenshots/<test>--<view>.png.
  * Reference CT files come from tests/helpers/dicom-data.ts (the shared set when present, else the subset
  * vendored in tests/fixtures/dicom); a test that needs a file only the shared set has skips, saying why.
  */
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -72,7 +73,7 @@ async function startServe(root: string): Promise<{ info: ServerInfo; child: Chil
 }
 
 export const test = base.extend<
-  { dataDir: string; shot: (view: string) => Promise<void> },
+  { dataDir: string; shot: (view: string, element?: Locator) => Promise<void> },
   { server: ServerInfo }
 >({
   server: [
@@ -97,9 +98,23 @@ export const test = base.extend<
       .replace(/[^a-z0-9]+/gi, '-')
       .replace(/^-|-$/g, '')
       .toLowerCase();
-    await use(async (view) => {
+    await use(async (view, element) => {
       await mkdir(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${slug}--${view}.png`) });
+      const file = path.join(SCREENSHOTS, `${slug}--${view}.png`);
+      if (!element) {
+        await page.screenshot({ path: file });
+        return;
+      }
+      // An element taller than the window (inside the app's scrolling main area) would be cut: the window
+      // grows to hold it for the shot, and the canvases redraw at the new size first.
+      const window = page.viewportSize();
+      const box = await element.boundingBox();
+      if (window && box && box.height > window.height - 80) {
+        await page.setViewportSize({ width: window.width, height: Math.ceil(box.height + 160) });
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      }
+      await element.screenshot({ path: file });
+      if (window) await page.setViewportSize(window);
     });
   },
 });

@@ -1,7 +1,7 @@
 /**
- * Learned models in the web mode: train a tiny FBPConvNet (live curves, the workspace's model list),
- * cancel and resume a training, then attack and certify a real CT slice with it and see the perturbed
- * and smoothed panes and the rho-hat chart.
+ * Learned models and audits in the web mode: cancel and resume a training; audit a data set and a batch
+ * with the audit runner (results, worst slices in the Viewer, PDF). Training a model and the one-slice audit
+ * with its comparison view: comparison.spec.ts.
  */
 import { copyData, expect, openApp, test } from './fixtures';
 import { AuditPage } from './pages/audit-page';
@@ -9,49 +9,6 @@ import { LibraryPage } from './pages/library-page';
 import { ShellPage } from './pages/shell-page';
 import { TrainPage } from './pages/train-page';
 import { ViewerPage } from './pages/viewer-page';
-
-test('train a tiny model, then attack and certify a slice with it', async ({
-  page,
-  server,
-  dataDir,
-  shot,
-}) => {
-  const [file] = await copyData(dataDir, 'ct-single/pydicom_ct-small-128x128.dcm');
-  await openApp(page, server);
-  const library = new LibraryPage(page);
-  await library.open(file);
-  await library.viewSeries();
-  const viewer = new ViewerPage(page);
-  await viewer.waitForImage(viewer.reference);
-
-  const train = new TrainPage(page);
-  await train.goto();
-  await train.fill({ name: 'tiny-e2e', steps: 6 });
-  await train.start();
-  await expect(page.getByTestId('train-summary')).toContainText('tiny-e2e: 6 steps', { timeout: 120_000 });
-  await expect(train.chart).toBeVisible();
-  await expect(train.model('tiny-e2e')).toContainText('complete');
-  await shot('train');
-
-  await train.model('tiny-e2e').getByRole('button', { name: 'Use in Audit' }).click();
-  const audit = new AuditPage(page);
-  await expect(audit.view).toBeVisible();
-  await expect(page.getByTestId('audit-model')).toHaveValue('ws:tiny-e2e');
-  await audit.configure({ eps: '1%,2%,4%', steps: 4, sigmas: '0.02, 0.05', samples: 16 });
-  await audit.run();
-  await expect(audit.chart).toBeVisible();
-  await expect(page.getByTestId('sigma-chart')).toBeVisible();
-  await expect(audit.certTable.locator('tbody tr')).toHaveCount(2);
-  await expect(audit.results).toContainText('tiny-e2e');
-  await shot('audit');
-
-  await page.getByTestId('audit-show-viewer').click();
-  await expect(page.getByTestId('robustness-panes')).toBeVisible();
-  for (const id of ['pane-clean', 'pane-perturbed', 'pane-smoothed', 'pane-change', 'pane-perturbation']) {
-    await viewer.waitForImage(page.getByTestId(id));
-  }
-  await shot('viewer-robustness');
-});
 
 test('cancel a training and resume it from its checkpoint', async ({ page, server, shot }) => {
   await openApp(page, server);
@@ -91,13 +48,11 @@ test('audit a data set with the audit runner and open a worst slice in the Viewe
   await openApp(page, server);
   const library = new LibraryPage(page);
   await library.open(dataDir);
-  await page.getByTestId('nav-audit').click();
-  await page.getByTestId('tab-folder').click();
+  const audit = new AuditPage(page);
+  await audit.goto('folder');
   await page.getByTestId('fa-name').fill('e2e-audit');
   await page.getByTestId('fa-max').fill('3');
-  await page.getByTestId('fa-eps').fill('1%, 2%');
-  await page.getByTestId('fa-steps').fill('3');
-  await page.getByTestId('fa-samples').fill('8');
+  await audit.configure({ eps: '1%, 2%', steps: 3, samples: 8 });
   await page.getByTestId('fa-run').click();
   const results = page.getByTestId('fa-results');
   await expect(results).toBeVisible({ timeout: 120_000 });
@@ -136,9 +91,7 @@ test('batch: one audit per series of a folder, the files it skipped, its PDF, an
   await expect(page.getByTestId('batch-view')).toBeVisible();
   await page.getByTestId('fa-name').fill('e2e-batch');
   await page.getByTestId('fa-max').fill('1');
-  await page.getByTestId('fa-eps').fill('1%');
-  await page.getByTestId('fa-steps').fill('2');
-  await page.getByTestId('fa-samples').fill('4');
+  await new AuditPage(page).configure({ eps: '1%', steps: 2, samples: 4 });
   await page.getByTestId('fa-run').click();
   const batch = page.getByTestId('batch-results');
   await expect(batch).toBeVisible({ timeout: 120_000 });

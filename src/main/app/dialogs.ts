@@ -3,6 +3,7 @@
  * path becomes readable for renderer requests (DESIGN.md section 7).
  */
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { dialog, shell, type BrowserWindow } from 'electron';
 import { InputError } from '@shared/errors';
 import type { DialogOpenResult } from '@shared/ipc';
@@ -45,6 +46,25 @@ export async function openModelDialog(
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   if (r.canceled) return { paths: [] };
   for (const p of r.filePaths) await policy.allow(p);
+  return { paths: r.filePaths };
+}
+
+/** A network to import: an ONNX file or a TensorFlow.js model.json (its folder becomes readable, for the shards). */
+export async function openNetworkDialog(
+  win: BrowserWindow | undefined,
+  policy: PathPolicy,
+): Promise<DialogOpenResult> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Choose a network to import (ONNX, or a TensorFlow.js model.json)',
+    properties: ['openFile'],
+    filters: [
+      { name: 'ONNX or TensorFlow.js', extensions: ['onnx', 'json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  if (r.canceled) return { paths: [] };
+  for (const p of r.filePaths) await policy.allow(path.dirname(p));
   return { paths: r.filePaths };
 }
 

@@ -16,7 +16,7 @@ import { HostClient, type HostTransport } from '../gateway/host-client';
 import { PathPolicy } from '../gateway/path-policy';
 import { auditFolder } from '../engine/host/workspace';
 import { getAppInfo } from './app-info';
-import { openDicomDialog, openModelDialog, openReport } from './dialogs';
+import { openDicomDialog, openModelDialog, openNetworkDialog, openReport } from './dialogs';
 import { spawnUtilityHost } from './engine-process';
 import { broadcast, registerIpcHandlers } from './ipc-handlers';
 import { log } from './log';
@@ -84,6 +84,7 @@ export function startMainProcess(options: MainProcessOptions = {}): MainProcess 
     local: {
       [IpcChannel.DialogOpenDicom]: ({ kind }) => openDicomDialog(mainWindow, kind, policy),
       [IpcChannel.DialogOpenModel]: () => openModelDialog(mainWindow, policy),
+      [IpcChannel.DialogOpenNetwork]: () => openNetworkDialog(mainWindow, policy),
       [IpcChannel.AuditOpenReport]: (where) =>
         openReport(path.join(auditFolder(workspace, where), 'report.pdf')),
     },

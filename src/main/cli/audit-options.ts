@@ -43,7 +43,7 @@ export function addAuditOptions(cmd: Command, o: { data: boolean; outOptional?: 
     .option('--spec <file>', 'audit spec (JSON); flags given as well override it')
     .option(
       '--model <dir|fbp>',
-      'model to audit, repeatable: a model folder (ct-audit train) or fbp',
+      'model to audit, repeatable: a model folder (ct-audit train or ct-audit import) or fbp',
       collect,
     );
   if (o.data) {

@@ -63,6 +63,7 @@ export class Gateway {
         return ok(await this.appInfo());
       case IpcChannel.DialogOpenDicom:
       case IpcChannel.DialogOpenModel:
+      case IpcChannel.DialogOpenNetwork:
         throw new NotAvailableError(
           this.o.noDialogMessage ?? 'file dialogs are not available here: type or browse to a folder instead',
           { channel },
@@ -91,6 +92,13 @@ export class Gateway {
             : r.data;
         const outDir = modelDir(this.o.workspace, r.name);
         return this.o.host.call(IpcChannel.TrainStart, { ...r, data, outDir }, r.jobId ?? randomUUID());
+      }
+      case IpcChannel.ModelImport: {
+        const r = request as IpcRequest<typeof IpcChannel.ModelImport>;
+        // The network file must be inside what the user picked; the model goes to the workspace.
+        const source = await this.o.paths.check(r.source);
+        const outDir = modelDir(this.o.workspace, r.name);
+        return this.o.host.call(IpcChannel.ModelImport, { ...r, source, outDir }, r.jobId ?? randomUUID());
       }
       case IpcChannel.RobustnessRun: {
         const r = request as IpcRequest<typeof IpcChannel.RobustnessRun>;

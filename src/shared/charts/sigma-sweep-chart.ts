@@ -14,6 +14,9 @@ import { chartFrame, chartText, modelColors, type ChartCommonOptions, type Chart
 export interface SigmaSweepChartOptions extends ChartCommonOptions {
   /** Force the sigma axis type; default: log when the sigmas span a decade or more. */
   sigmaAxis?: 'log' | 'value';
+  /** Axis names when the values are not the PDF's (e.g. the UI's sigma in HU, bound as RMS in HU). */
+  sigmaAxisName?: string;
+  boundAxisName?: string;
 }
 
 export const SIGMA_SWEEP_X_AXIS_NAME = 'smoothing noise σ';
@@ -80,12 +83,13 @@ export function sigmaSweepChartOption(
     });
   }
   const sigmaType = options.sigmaAxis ?? axisTypeFor(sigmas);
-  const axisLabel = { fontSize: text.fontSize - 1 };
+  // Tick labels of a narrow chart must not run into each other ("1,0001,200").
+  const axisLabel = { fontSize: text.fontSize - 1, hideOverlap: true };
   return {
     ...chartFrame(options, text, legend, legend, 60),
     xAxis: {
       type: sigmaType,
-      name: SIGMA_SWEEP_X_AXIS_NAME,
+      name: options.sigmaAxisName ?? SIGMA_SWEEP_X_AXIS_NAME,
       nameLocation: 'middle',
       nameGap: 26,
       // A log axis spans whole decades around the data and would label only the decades: label the grid.
@@ -101,7 +105,7 @@ export function sigmaSweepChartOption(
     yAxis: [
       {
         type: 'value',
-        name: SIGMA_SWEEP_BOUND_AXIS_NAME,
+        name: options.boundAxisName ?? SIGMA_SWEEP_BOUND_AXIS_NAME,
         nameLocation: 'middle',
         nameGap: 48,
         axisLabel,

@@ -1,22 +1,28 @@
 /**
  * Training curves for the UI: training loss and validation loss (left axis, log scale when they span a
- * decade) and validation PSNR (right axis) against the optimizer step.
+ * decade) and validation PSNR of the model and of FBP on the same slices (right axis) against the optimizer
+ * step.
  *
- * Series: `loss`, `val-loss`, `val-psnr` (each only when the curve has such values).
+ * Series: `loss`, `val-loss`, `val-psnr`, `val-fbp-psnr` (each only when the curve has such values).
  */
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { ReportTrainingPoint } from '../report-input';
 import { axisTypeFor } from './axis';
-import { chartFrame, chartText, MODEL_COLORS, type ChartCommonOptions } from './palette';
+import { BASELINE_COLOR, chartFrame, chartText, MODEL_COLORS, type ChartCommonOptions } from './palette';
 
 export const TRAINING_X_AXIS_NAME = 'step';
 export const TRAINING_LOSS_AXIS_NAME = 'loss';
 export const TRAINING_PSNR_AXIS_NAME = 'validation PSNR (dB)';
 
+/** A training point, with FBP's validation PSNR on the same slices (the baseline the model must beat). */
+export interface TrainingChartPoint extends ReportTrainingPoint {
+  valFbpPsnr?: number | null;
+}
+
 const present = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function trainingChartOption(
-  curve: readonly ReportTrainingPoint[],
+  curve: readonly TrainingChartPoint[],
   options: ChartCommonOptions = {},
 ): EChartsOption {
   const text = chartText(options);
@@ -65,6 +71,20 @@ export function trainingChartOption(
       lineStyle: { width: 1.5, type: 'dashed' },
     });
   }
+  const fbpPoints = curve.filter((p) => present(p.valFbpPsnr));
+  if (fbpPoints.length > 0) {
+    series.push({
+      id: 'val-fbp-psnr',
+      name: 'validation PSNR of FBP',
+      type: 'line',
+      yAxisIndex: 1,
+      data: fbpPoints.map((p) => [p.step, p.valFbpPsnr as number]),
+      color: BASELINE_COLOR,
+      symbol: 'emptyCircle',
+      symbolSize: 4,
+      lineStyle: { width: 1.2, type: 'dotted' },
+    });
+  }
   const axisLabel = { fontSize: text.fontSize - 1 };
   return {
     ...chartFrame(
@@ -97,6 +117,9 @@ export function trainingChartOption(
         nameLocation: 'middle',
         nameGap: 36,
         scale: true,
+        // Validation PSNR moves by thousandths of a dB over a short run: ticks at least 0.1 dB apart, not
+        // 24.738, 24.741, 24.744 (differences that small say nothing).
+        minInterval: 0.1,
         axisLabel,
         splitLine: { show: false },
       },

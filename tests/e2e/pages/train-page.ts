@@ -43,4 +43,24 @@ export class TrainPage {
   model(name: string): Locator {
     return this.models.locator(`tr[data-model="${name}"]`);
   }
+
+  /** Models: Import… with the card fields the import form shows. */
+  async importNetwork(o: {
+    file: string;
+    name: string;
+    size: number;
+    views: number;
+    unit: 'attenuation' | 'hu' | 'unit-window' | 'symmetric-window';
+    access?: 'white-box' | 'black-box';
+  }): Promise<void> {
+    const panel = this.page.getByTestId('import-panel');
+    if (!(await panel.isVisible())) await this.page.getByTestId('model-import').click();
+    await panel.getByTestId('import-source').fill(o.file);
+    await panel.getByTestId('import-name').fill(o.name);
+    await panel.getByTestId('import-size').fill(String(o.size));
+    await panel.getByTestId('import-views').fill(String(o.views));
+    await panel.getByTestId('import-unit').selectOption(o.unit);
+    await panel.getByTestId('import-access').selectOption(o.access ?? 'white-box');
+    await panel.getByTestId('import-submit').click();
+  }
 }

@@ -1,7 +1,6 @@
 /**
  * The demo pipeline (engine/audit/demo.ts) at a tiny size: trains ord / minmax / smt-grad, audits them with FBP
  * (pga-y + certification), and a second run into the same folder reuses the models and resumes the audit.
- * The claim table of `reproduce ct-robustness` (engine/audit/ct-robustness.ts) on a hand-made summary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
@@ -9,10 +8,7 @@ import path from 'node:path';
 import { initBackend } from '../../../src/main/engine/backend';
 import { runDemo, DEMO_SLICES } from '../../../src/main/engine/audit/demo';
 import { packageRoot } from '../../../src/main/engine/app-version';
-import { claimTable } from '../../../src/main/engine/audit/ct-robustness';
-import { summarize } from '../../../src/main/engine/audit';
 import { SMALL, tempDir } from './helpers';
-import { unit } from './lines';
 
 let dir: string;
 beforeAll(async () => {
@@ -57,30 +53,5 @@ describe('demo', () => {
     expect(again.models.every((m) => m.reused)).toBe(true);
     expect(again.audit.units.computed).toBe(0);
     expect(again.audit.summary).toEqual(r.audit.summary);
-  });
-});
-
-describe('reproduce ct-robustness claim table', () => {
-  it('agrees when every claimed method is below ord at every eps > 0, and says which do not', () => {
-    const names = ['fbp', 'ord', 'l2', 'minmax', 'smt-grad'];
-    const errors: Record<string, number[]> = {
-      fbp: [5, 8],
-      ord: [3, 6],
-      l2: [3.5, 7],
-      minmax: [2.5, 5],
-      'smt-grad': [2.9, 6.5],
-    };
-    const lines = names.flatMap((n, m) =>
-      unit(0, m, { errors: errors[n] }).map((l) => ({ ...l, model: { ...l.model, name: n } })),
-    );
-    const t = claimTable(summarize(lines));
-    const row = (m: string) => t.rows.find((r) => r.method === m)!;
-    expect(row('minmax').agrees).toBe(true);
-    expect(row('smt-grad').agrees).toBe(false);
-    expect(row('l2').agrees).toBeNull();
-    expect(row('ord').agrees).toBeNull();
-    expect(row('fbp').agrees).toBeNull();
-    expect(row('minmax').rhoHat[1].vsOrd).toBeCloseTo(5 / 6, 12);
-    expect(t.agreesOverall).toBe(false);
   });
 });

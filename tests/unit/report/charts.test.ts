@@ -144,6 +144,18 @@ describe('trainingChartOption', () => {
     expect((o.yAxis as { type: string }[])[0].type).toBe('value');
     expect(series(trainingChartOption([{ step: 0, loss: 1 }]))).toHaveLength(1);
   });
+
+  it('labels a validation PSNR that barely moves in steps of at least 0.1 dB', () => {
+    const curve = [
+      { step: 1, loss: 0.008 },
+      { step: 3, loss: 0.007, valLoss: 0.007, valPsnr: 24.7531, valFbpPsnr: 24.7412 },
+      { step: 4, loss: 0.0075, valLoss: 0.0072, valPsnr: 24.7559 },
+    ];
+    const svg = renderChartSvg(trainingChartOption(curve), 400, 240);
+    const labels = [...svg.matchAll(/>(24\.\d+|2[45])</g)].map((m) => m[1]);
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(l).toMatch(/^\d+(\.\d)?$/);
+  });
 });
 
 describe('renderChartSvg (Node, server-side)', () => {

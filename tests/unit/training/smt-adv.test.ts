@@ -93,8 +93,10 @@ describe('smt-adv method', () => {
   it('resolves the defaults of defaults.ts (papers/002 appendix B via relative units)', () => {
     const m = createSmtAdvMethod();
     expect(Object.keys(m.hyper).sort()).toEqual([
+      'epsAbsolute',
       'epsRelative',
       'samples',
+      'sigmaAbsolute',
       'sigmaRelative',
       'stepSize',
       'steps',

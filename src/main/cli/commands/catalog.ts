@@ -56,6 +56,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./train')).registerTrain,
   },
   {
+    name: 'import',
+    summary: 'import your own network (ONNX, TensorFlow.js) with its import card',
+    load: async () => (await import('./import')).registerImport,
+  },
+  {
     name: 'audit',
     summary: 'the robustness audit of models on slices, with its PDF report',
     load: async () => (await import('./audit')).registerAudit,
@@ -84,10 +89,15 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'reproduce',
     summary: "re-run the papers' experiments next to their numbers",
     load: async () => {
-      const [base, ct] = await Promise.all([import('./reproduce'), import('./reproduce-ct-robustness')]);
+      const [base, ct, smoothing] = await Promise.all([
+        import('./reproduce'),
+        import('./reproduce-ct-robustness'),
+        import('./reproduce-smoothing'),
+      ]);
       return (program) => {
         base.registerReproduce(program);
         ct.registerReproduceCtRobustness(program);
+        smoothing.registerReproduceSmoothing(program);
       };
     },
   },

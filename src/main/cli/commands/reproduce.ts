@@ -1,6 +1,6 @@
 /**
  * `ct-audit reproduce <experiment>`: re-runs a paper experiment and prints our numbers next to the paper's.
- * A command group; experiments are subcommands (`linear-theory` now, `ct-robustness` later).
+ * A command group; experiments are subcommands (`linear-theory` here, `ct-robustness` and `smoothing` in their files).
  */
 import type { Command } from 'commander';
 import { UsageError } from '@shared/errors';

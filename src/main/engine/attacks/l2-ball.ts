@@ -228,6 +228,11 @@ function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAtta
     kind,
     space,
     async attack(model, x, y, options, job) {
+      if (model.differentiable === false) {
+        throw new UsageError(
+          `${kind}: ${model.describe()} is black-box (forward passes only); use the gradient-free spsa-${space} attack`,
+        );
+      }
       const op = options.op ?? makeOperator(model.geometry);
       const B = checkPair(kind, x, y, op.domainShape, op.rangeShape);
       const eps = epsPerSlice(kind, options.eps, B);

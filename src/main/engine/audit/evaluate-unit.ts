@@ -37,6 +37,7 @@ import {
 import { UsageError } from '@shared/errors';
 import { tf } from '../backend';
 import {
+  attackFor,
   disposeAttackResult,
   getAttack,
   radiusScales,
@@ -145,7 +146,7 @@ function attackOptions(
   seed: string,
 ): Omit<AttackOptions, 'eps'> & Record<string, unknown> {
   const a = spec.attack;
-  if (kind === 'pga-y' || kind === 'pgd-x') {
+  if (kind === 'pga-y' || kind === 'pgd-x' || kind === 'spsa-y' || kind === 'spsa-x') {
     const { steps, stepSize, momentum, restarts, randomStart } = a;
     return { op, seed, steps, stepSize, momentum, restarts, randomStart };
   }
@@ -237,7 +238,8 @@ export async function evaluateUnit(
 ): Promise<UnitResult> {
   const { spec, op } = o;
   const model = m.model;
-  const kind = spec.attack.kind;
+  // A black-box model (forward passes only) gets the gradient-free search on the same ball (attacks/spsa.ts).
+  const kind = attackFor(spec.attack.kind, model).kind;
   const space = ATTACK_SPACE[kind];
   const gridKind = ATTACK_GRID[kind];
   const N = x.shape[1];

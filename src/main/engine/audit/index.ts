@@ -2,7 +2,7 @@
  * audit: the product's main job (DESIGN.md sections 4-6).
  *   runAudit({ spec, outDir, resume, job })     spec -> audit folder (runner.ts)
  *   runBatch({ folders, spec, outDir, ... })     one audit per DICOM series of a folder tree (batch.ts)
- *   runDemo / runCtRobustness                    the demo and `reproduce ct-robustness` (demo.ts, ct-robustness.ts)
+ *   runDemo                                      the demo (demo.ts; `reproduce` lives in engine/reproduce)
  *   summarize(lines) / writeSummary(dir)         summary.json from results.jsonl alone (summary.ts)
  *   evaluateUnit(...)                            one slice x one model (evaluate-unit.ts)
  *   openResults / readResults / parseResults     results.jsonl with resume (result-store.ts)
@@ -35,4 +35,3 @@ export {
   type RunBatchOptions,
 } from './batch';
 export { runDemo, DEMO_METHODS, DEMO_TRAIN_STEPS } from './demo';
-export { runCtRobustness, claimTable, PAPER_CLAIMS } from './ct-robustness';

@@ -82,10 +82,15 @@ async function loadModels(spec: AuditSpec): Promise<{ geometry: Geometry; models
         loaded.push({ name: m.name, path: m.path });
         continue;
       }
-      const lm = await loadModel(m.path, geometry);
+      // An imported model that follows our geometry takes the spec's when it names one.
+      const follow =
+        spec.geometry.size !== undefined || spec.geometry.views !== undefined
+          ? specGeometry(spec)
+          : undefined;
+      const lm = await loadModel(m.path, geometry, { follow });
       loaded.push({ name: m.name, path: m.path, model: lm });
       if (!geometry) {
-        geometry = lm.card.geometry;
+        geometry = lm.model.geometry;
         geometryFrom = m.path;
       }
     }

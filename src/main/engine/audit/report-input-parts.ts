@@ -5,6 +5,7 @@
  */
 import type { AuditSummary, ResultLine } from '@shared/audit-results';
 import { chooseWindow } from '@shared/display/auto-window';
+import { describeImportSource, describeIntensity } from '@shared/model-import';
 import type { ReportModel, ReportScalar, ReportWindow } from '@shared/report-input';
 import { xArrayToHu } from '@shared/units';
 import { METHOD_HYPERS } from '../training/defaults';
@@ -41,7 +42,12 @@ export function modelEntry(m: AuditManifest['models'][number]): ReportModel {
   const fin = card?.metrics.final ?? null;
   return {
     id: m.name,
-    name: m.kind === 'fbp' ? 'FBP (baseline)' : `FBPConvNet (${t?.method ?? m.name})`,
+    name:
+      m.kind === 'fbp'
+        ? 'FBP (baseline)'
+        : card?.imported
+          ? `${m.name} (imported, ${card.imported.access})`
+          : `FBPConvNet (${t?.method ?? m.name})`,
     kind: m.kind as ReportModel['kind'],
     description: m.description,
     preset: arch.preset ?? null,
@@ -74,6 +80,17 @@ export function modelEntry(m: AuditManifest['models'][number]): ReportModel {
       ? { psnr: fin.psnr, ssim: fin.ssim, fbpPsnr: fin.fbpPsnr, fbpSsim: fin.fbpSsim, slices: fin.slices }
       : null,
     weightsSha256: card?.weights.sha256 ?? null,
+    imported: card?.imported
+      ? {
+          source: describeImportSource(card.imported),
+          fileName: card.imported.source.fileName,
+          sha256: card.imported.source.sha256,
+          access: card.imported.access,
+          input: card.imported.card.input,
+          intensity: describeIntensity(card.imported.card.intensity),
+          unsupported: card.imported.unsupported,
+        }
+      : null,
     trainingCurve: card?.metrics.validation.map((v) => ({
       step: v.step,
       epoch: v.epoch,

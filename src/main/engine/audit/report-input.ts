@@ -37,6 +37,7 @@ import {
 import { readManifest } from './manifest';
 import { adapterLabel } from '../backend';
 import { makeRedactor } from './phi';
+import { SPSA_DEFAULTS } from '../attacks/spsa';
 import { readResults, RESULTS_FILE } from './result-store';
 import { maxCertifiableRadius } from '../certify';
 import { linesPerUnit } from './evaluate-unit';
@@ -90,6 +91,12 @@ export function certificationStatement(c: NonNullable<AuditSummary['certificatio
   );
 }
 
+/** "attack pga-y" or, when black-box models got the gradient-free search, "attacks pga-y and spsa-y". */
+function attackKindsText(kinds: readonly string[], fallback: string): string {
+  const distinct = [...new Set(kinds.length > 0 ? kinds : [fallback])];
+  return distinct.length === 1 ? `attack ${distinct[0]}` : `attacks ${distinct.join(' and ')}`;
+}
+
 /** The ReportInput of an audit folder. */
 export async function buildReportInput(outDir: string, o: ReportInputOptions = {}): Promise<ReportInput> {
   const spec: AuditSpec = parseAuditSpec(await readJson(path.join(outDir, SPEC_FILE)));
@@ -141,7 +148,8 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
     return {
       model: r.model,
       attack: {
-        kind: a.kind,
+        // A black-box model got the gradient-free search (spsa-*) on the same ball.
+        kind: r.attack ?? mine[0]?.attack?.kind ?? a.kind,
         space: summary.attack?.space ?? 'y',
         settings: {
           steps: a.steps,
@@ -149,6 +157,13 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
           momentum: a.momentum,
           restarts: a.restarts,
           randomStart: a.randomStart,
+          ...((r.attack ?? mine[0]?.attack?.kind ?? a.kind).startsWith('spsa')
+            ? {
+                'gradient-free (forward passes only)': true,
+                samples: SPSA_DEFAULTS.samples,
+                smoothing: SPSA_DEFAULTS.smoothing,
+              }
+            : {}),
         },
       },
       points,
@@ -358,7 +373,10 @@ export async function buildReportInput(outDir: string, o: ReportInputOptions = {
   const input: ReportInput = {
     formatVersion: REPORT_INPUT_FORMAT_VERSION,
     title: spec.name ?? 'Robustness audit of CT reconstruction',
-    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; attack ${a.kind}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
+    subtitle: `${plural(models.length, 'model')}, ${plural(summary.slices.count, 'slice')}; ${attackKindsText(
+      rhoHat.map((r) => r.attack.kind),
+      a.kind,
+    )}${c ? `, randomized-smoothing certification in ${c.space === 'x' ? 'image' : 'measurement'} space` : ''}`,
     createdAt: new Date().toISOString(),
     appVersion: manifest.app.version,
     auditId: redact(path.basename(path.resolve(outDir))),

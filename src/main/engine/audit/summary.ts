@@ -116,6 +116,7 @@ export function summarize(input: readonly ResultLine[], o: { worstSlices?: numbe
     });
     rhoHat.push({
       model: m.name,
+      attack: mine[0].attack.kind,
       clean: cleanStats,
       cleanPsnr: meanOrNull(clean.map((l) => l.clean.psnr)),
       cleanSsim: mean(clean.map((l) => l.clean.ssim)),

@@ -1,8 +1,7 @@
 /**
  * Train several methods on the same data and geometry for the demo and `reproduce ct-robustness`: one model
  * folder per method (models/<method>/), a finished model with the same settings is reused, an interrupted one
- * resumes from its checkpoint. A time budget is turned into a step count from a short timed run of the
- * method (its median step time), so every method gets the same wall-clock budget.
+ * resumes from its checkpoint. (`reproduce` trains with engine/reproduce/train-plan.ts, which counts every step.)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -149,41 +148,4 @@ export async function trainModels(
     });
   }
   return out;
-}
-
-const CALIBRATION_STEPS = 8;
-
-/**
- * Steps that fit `seconds` of training for `method`, from the median step time of a short run (8 steps, not
- * saved) with the same settings; at least `minSteps`. The median leaves out the first steps, which build the
- * kernels (measured: a 3-step median overestimated the step time of pgd, jacobian and smt-adv by 2-2.5x, so
- * they trained for 40% of the budget; with 6 steps smt-adv still used half of it, and minmax, timed in its
- * cheap warm-up, three times it). Validation at epoch ends costs extra time: 10% margin. An approximation:
- * the wall time of a method can still differ from the budget by tens of percent on a shared machine.
- */
-
-export async function stepsForBudget(
-  method: string,
-  seconds: number,
-  s: TrainSettings,
-  o: { hyper?: Record<string, unknown>; minSteps?: number; job?: JobContext } = {},
-): Promise<{ steps: number; medianStepMs: number }> {
-  // minmax trains only the clean term during its warm-up epochs: time its adversarial steps (conservative).
-  const hyper = method === 'minmax' ? { ...o.hyper, warmupEpochs: 0 } : o.hyper;
-  const r = await train({
-    data: s.data,
-    geometry: s.geometry,
-    method,
-    hyper,
-    preset: s.preset,
-    steps: CALIBRATION_STEPS,
-    batchSize: s.batchSize,
-    stepsPerEpoch: s.stepsPerEpoch,
-    validationSlices: 1,
-    seed: s.seed,
-    job: o.job ? createJobContext({ signal: o.job.signal }) : undefined,
-  });
-  r.model.dispose();
-  const ms = Math.max(1, r.training.medianStepMs);
-  return { steps: Math.max(o.minSteps ?? 10, Math.floor((0.9 * seconds * 1000) / ms)), medianStepMs: ms };
 }

@@ -26,7 +26,7 @@ import type { HostMethodImpl, MethodContext } from './methods/context';
 import { dicomScan, dicomSlice } from './methods/dicom';
 import { fbpReconstruct, fbpSeries } from './methods/fbp';
 import { engineInfo } from './methods/info';
-import { modelList, trainDefaults, trainStart } from './methods/models';
+import { modelImport, modelList, trainDefaults, trainStart } from './methods/models';
 import { robustnessRun } from './methods/robustness';
 import {
   auditImages,
@@ -56,6 +56,7 @@ export function defaultMethods(): MethodTable {
     >,
     [IpcChannel.TrainStart]: trainStart as HostMethodImpl<never, unknown>,
     [IpcChannel.ModelList]: modelList as HostMethodImpl<never, unknown>,
+    [IpcChannel.ModelImport]: modelImport as HostMethodImpl<never, unknown>,
     [IpcChannel.RobustnessRun]: robustnessRun as HostMethodImpl<never, unknown>,
     [IpcChannel.AuditRun]: auditRun as HostMethodImpl<never, unknown>,
     [IpcChannel.AuditList]: auditList as HostMethodImpl<never, unknown>,

@@ -4,12 +4,14 @@
  * description and split, metrics, software versions and backend, and a SHA-256 of the weights. Loading
  * validates the card and refuses a model whose geometry differs from the requested one, naming the field.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '@shared/errors';
 import { physicsOf, type Geometry } from '@shared/geometry';
 import { describePhysics, physicsSchema, samePhysics } from '@shared/physics';
+import { ImportedModelSchema } from '@shared/model-import';
 
 export const CARD_FILE = 'card.json';
 export const CARD_FORMAT = 'ct-audit/model-card';
@@ -72,7 +74,7 @@ export type TrainingRecord = z.infer<typeof trainingSchema>;
 const cardSchema = z.object({
   format: z.literal(CARD_FORMAT),
   formatVersion: z.number().int(),
-  kind: z.enum(['fbp', 'linear', 'fbpconvnet']),
+  kind: z.enum(['fbp', 'linear', 'fbpconvnet', 'imported']),
   description: z.string(),
   createdAt: z.string(),
   geometry: geometrySchema,
@@ -91,10 +93,17 @@ const cardSchema = z.object({
     adapter: z.string().optional(),
   }),
   weights: z.object({ files: z.array(z.string()), bytes: z.number().int(), sha256: z.string() }),
+  /** Imported networks (kind 'imported'): the import card, the source file's format and hash, access. */
+  imported: ImportedModelSchema.optional(),
 });
 export type ModelCard = z.infer<typeof cardSchema>;
 
 export const CANONICAL_UNIT = 'canonical x = max(0, 1 + HU/1000) (attenuation relative to water)';
+
+/** SHA-256 (hex) of the weights (or of an imported model's files) as written in the card. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 /** Validates parsed JSON as a model card; `where` names the file in errors. */
 export function parseCard(json: unknown, where: string): ModelCard {
@@ -132,8 +141,17 @@ export async function readCard(dir: string): Promise<ModelCard> {
   return parseCard(json, file);
 }
 
-/** Throws InputError naming the first geometry field where the card and the request differ. */
+/** An imported network whose card says it works at whatever geometry the audit uses. */
+export function followsOurGeometry(card: ModelCard): boolean {
+  return card.imported?.card.geometry === 'follows-ours';
+}
+
+/**
+ * Throws InputError naming the first geometry field where the card and the request differ (nothing to check
+ * for a model that follows the requested geometry).
+ */
 export function checkCardGeometry(card: ModelCard, requested: Geometry, where: string): void {
+  if (followsOurGeometry(card)) return;
   const trained = physicsOf(card.geometry);
   if (!samePhysics(trained, physicsOf(requested))) {
     throw new InputError(

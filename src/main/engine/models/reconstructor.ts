@@ -6,7 +6,7 @@
 import type { Geometry } from '@shared/geometry';
 import type { tf } from '../backend';
 
-export type ReconstructorKind = 'fbp' | 'linear' | 'fbpconvnet';
+export type ReconstructorKind = 'fbp' | 'linear' | 'fbpconvnet' | 'imported';
 
 /**
  * Where a reconstructor comes from, so another thread can build the same one (certify/smoothing-pool.ts runs
@@ -20,6 +20,11 @@ export interface Reconstructor {
   readonly geometry: Geometry;
   /** How to rebuild this reconstructor elsewhere; absent for models built in memory (tests, training). */
   readonly origin?: ReconstructorOrigin;
+  /**
+   * False for a black-box model (an imported network run by onnxruntime): reconstruct gives forward passes
+   * only, no gradient flows through it, and attacks must be gradient-free. Absent means true.
+   */
+  readonly differentiable?: boolean;
   /**
    * f(y) in inference mode (batch norm uses its moving statistics). Differentiable with respect to y (attacks
    * take tf.grad through it). Does not dispose y. Caller owns the result.

@@ -12,7 +12,6 @@
  *   loadReconstructor('fbp' | dir, geometry?, opts?)    'fbp' -> FbpReconstructor (geometry required);
  *                                                       dir -> the saved model; refuses a geometry mismatch
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '@shared/errors';
@@ -27,13 +26,16 @@ import {
   CARD_FORMAT,
   CARD_FORMAT_VERSION,
   checkCardGeometry,
+  followsOurGeometry,
   readCard,
+  sha256,
   type ModelCard,
   type TrainingRecord,
   type ValidationMetrics,
 } from './card';
 import { FbpConvNet, type FbpConvNetConfig } from './fbpconvnet';
 import { FbpReconstructor } from './fbp-reconstructor';
+import { loadImportedModel } from './imported/load-imported';
 import type { Reconstructor } from './reconstructor';
 import type { UnetConfig } from './unet';
 import { APP_VERSION } from '../app-version';
@@ -46,11 +48,7 @@ export interface CardFields {
   validation?: ValidationMetrics[];
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function softwareInfo(): ModelCard['software'] {
+export function softwareInfo(): ModelCard['software'] {
   const info = backendInfo();
   return {
     app: APP_VERSION,
@@ -136,16 +134,28 @@ async function readFileOr(file: string, what: string): Promise<Buffer> {
   }
 }
 
-/** The saved model and its card (the geometry is checked first when given). */
+/**
+ * The saved model and its card (the geometry is checked first when given). An imported model whose card
+ * follows our geometry is built at `geometry`, else at `opts.follow`, else at the geometry it was imported
+ * with.
+ */
 export async function loadModel(
   dir: string,
   geometry?: Geometry,
+  opts: { follow?: Geometry } = {},
 ): Promise<{ model: Reconstructor; card: ModelCard }> {
   const card = await readCard(dir);
   if (geometry) checkCardGeometry(card, geometry, dir);
+  if (card.kind === 'imported') {
+    const model = await loadImportedModel(dir, card, geometry ?? opts.follow);
+    // Worker threads rebuild a model from its folder (certify/smoothing-pool.ts); one that follows the audit's
+    // geometry would be rebuilt at its default one, so it stays in this thread.
+    if (!followsOurGeometry(card)) model.origin = { kind: 'saved', dir: path.resolve(dir) };
+    return { model, card };
+  }
   if (card.kind !== 'fbpconvnet') {
     throw new InputError(
-      `${dir}: model kind "${card.kind}" cannot be loaded from a folder (only fbpconvnet)`,
+      `${dir}: model kind "${card.kind}" cannot be loaded from a folder (only fbpconvnet and imported)`,
     );
   }
   const jsonFile = path.join(dir, MODEL_JSON);

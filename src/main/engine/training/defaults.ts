@@ -90,6 +90,12 @@ export const METHOD_HYPERS: Record<MethodName, Record<string, HyperSpec>> = {
       doc: 'l2 budget per slice relative to ||y|| (measurement space) or ||x|| (image space)',
       paper: 'papers/002 B: eps = 5 (denoising, 0..255 images) and 1 (CS); no relative value is given',
     },
+    epsAbsolute: {
+      default: 0,
+      min: 0,
+      doc: 'when > 0: the l2 budget per slice in absolute units (of x for space image, of y otherwise), replacing epsRelative',
+      paper: 'papers/002 B: one absolute eps for every image (eps = 5 denoising, 1 CS)',
+    },
     steps: {
       default: 5,
       min: 1,
@@ -212,6 +218,12 @@ export const METHOD_HYPERS: Record<MethodName, Record<string, HyperSpec>> = {
       doc: 'l2 budget per slice relative to ||x||',
       paper: 'papers/002 B: eps = 5 (denoising), 1 (CS), absolute',
     },
+    epsAbsolute: {
+      default: 0,
+      min: 0,
+      doc: 'when > 0: the l2 budget per slice in image units, replacing epsRelative',
+      paper: 'papers/002 B: one absolute eps for every image',
+    },
     steps: {
       default: 5,
       min: 1,
@@ -231,6 +243,12 @@ export const METHOD_HYPERS: Record<MethodName, Record<string, HyperSpec>> = {
       doc: 'smoothing noise sigma relative to the RMS of x',
       paper: 'papers/002 B: sigma = 10 (0..255 images)',
     },
+    sigmaAbsolute: {
+      default: 0,
+      min: 0,
+      doc: 'when > 0: the smoothing noise sigma per pixel in image units, replacing sigmaRelative',
+      paper: 'papers/002 B: one sigma for every image (10 on the 0..255 scale)',
+    },
     samples: {
       default: 4,
       min: 1,
@@ -247,6 +265,12 @@ export const METHOD_HYPERS: Record<MethodName, Record<string, HyperSpec>> = {
       min: 0,
       doc: 'sigma_max relative to the RMS of x',
       paper: 'papers/002 B: sigma_max = 10 (0..255 images)',
+    },
+    sigmaMaxAbsolute: {
+      default: 0,
+      min: 0,
+      doc: 'when > 0: sigma_max per pixel in image units, replacing sigmaMaxRelative',
+      paper: 'papers/002 B: one sigma_max for every image (10 on the 0..255 scale)',
     },
     samples: {
       default: 4,

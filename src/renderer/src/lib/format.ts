@@ -15,3 +15,17 @@ export function fmtBytes(n: number): string {
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 ** 2).toFixed(1)} MiB`;
 }
+
+/** `digits` significant digits, plain notation from 0.001 to 1e6 (exponent outside): 0.000123, 12.3, 1.2e-5. */
+export function fmtSig(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e6) return String(Number(v.toPrecision(digits)));
+  return v.toExponential(digits - 1);
+}
+
+/** PSNR in dB with two decimals ("–" when undefined: identical images). */
+export function fmtDb(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)} dB`;
+}

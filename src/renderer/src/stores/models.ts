@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
+import { reactive, ref, shallowRef } from 'vue';
 import {
   IpcEvent,
+  type ModelImportRequest,
+  type ModelImportResult,
   type ModelSummary,
   type TrainDefaults,
   type TrainResult,
@@ -14,8 +16,28 @@ import { useJobsStore } from './jobs';
 
 export type TrainForm = Omit<TrainStartRequest, 'jobId'>;
 
-/** Training runs and the models of the workspace. */
+/** Training runs and the models of the workspace; the Train form (kept when the user switches views). */
 export const useModelsStore = defineStore('models', () => {
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+  const form = reactive<TrainForm>({
+    name: `model-${stamp}`,
+    data: { kind: 'ellipses' },
+    method: 'ord',
+    preset: 'tiny',
+    geometry: { preset: 'demo', size: 64, views: 18 },
+    steps: 40,
+    batchSize: 2,
+    hyper: {},
+    noise: 'none',
+    seed: 0,
+    filter: 'ram-lak',
+    cutoff: 1,
+    stepsPerEpoch: 10,
+    resume: false,
+  });
+  /** The data folder typed for `data.kind === 'path'`, and the hyperparameters as typed, by method. */
+  const dataPath = ref('');
+  const hyperText = reactive<Record<string, Record<string, string>>>({});
   const defaults = shallowRef<TrainDefaults | null>(null);
   const models = ref<ModelSummary[]>([]);
   const workspace = ref('');
@@ -74,6 +96,30 @@ export const useModelsStore = defineStore('models', () => {
     }
   }
 
+  /** The last import's result (its notes, e.g. why a model is black-box). */
+  const imported = shallowRef<ModelImportResult | null>(null);
+  const importing = ref(false);
+  const importError = ref<UiError | null>(null);
+
+  /** Imports a network with its card into the workspace (model:import); true when it worked. */
+  async function importNetwork(request: Omit<ModelImportRequest, 'jobId'>): Promise<boolean> {
+    importError.value = null;
+    imported.value = null;
+    importing.value = true;
+    try {
+      imported.value = Object.freeze(
+        await useJobsStore().run('model:import', request as never, `Import ${request.name}`),
+      );
+      return true;
+    } catch (e) {
+      importError.value = toUiError(e);
+      return false;
+    } finally {
+      importing.value = false;
+      await load();
+    }
+  }
+
   async function train(form: TrainForm): Promise<void> {
     listen();
     error.value = null;
@@ -109,6 +155,9 @@ export const useModelsStore = defineStore('models', () => {
   }
 
   return {
+    form,
+    dataPath,
+    hyperText,
     defaults,
     models,
     workspace,
@@ -119,7 +168,11 @@ export const useModelsStore = defineStore('models', () => {
     validation,
     last,
     resumedFrom,
+    imported,
+    importing,
+    importError,
     load,
     train,
+    importNetwork,
   };
 });

@@ -13,7 +13,6 @@ import { connection } from '../api';
 import { difference, type FloatImage, type WindowLevel } from '@shared/display/image';
 import { toUiError, type UiError } from '../lib/errors';
 import { DEFAULT_VIEWPORT, type Viewport } from '@shared/display/viewport';
-import { useAuditStore } from './audit';
 import { useJobsStore } from './jobs';
 
 export type Tool = 'window' | 'pan' | 'zoom' | 'roi';
@@ -38,12 +37,23 @@ export interface FovRect {
   y1: number;
 }
 
+/** Half-range of a symmetric colour scale for `v`: its largest magnitude, to two significant digits (1 if 0). */
+export function peakOf(v: ArrayLike<number>): number {
+  let peak = 0;
+  for (let i = 0; i < v.length; i++) peak = Math.max(peak, Math.abs(v[i]));
+  return peak > 0 ? Number(peak.toPrecision(2)) : 1;
+}
+
 /** The viewer: one slice, its reconstructions, and the shared view state (window, zoom/pan, cursor, ROI). */
 export const useViewerStore = defineStore('viewer', () => {
   const seriesKey = ref<string | null>(null);
   const sliceCount = ref(0);
   const index = ref(0);
   const slice = shallowRef<DicomSliceResult | null>(null);
+  /** The index of the slice whose pixels are on screen (index is the one asked for; they differ while loading). */
+  const shownIndex = computed(() =>
+    slice.value && slice.value.seriesKey === seriesKey.value ? slice.value.index : null,
+  );
   const loading = ref(false);
   const error = ref<UiError | null>(null);
 
@@ -69,7 +79,7 @@ export const useViewerStore = defineStore('viewer', () => {
   const fbpNote = ref('');
   const seriesResult = shallowRef<(FbpSeriesResult & { seriesKey: string }) | null>(null);
   const busy = ref(false);
-  /** Which panes: the FBP baseline, or the robustness check (clean / perturbed / smoothed). */
+  /** Which panes: the FBP baseline, or a pinned audit slice (clean / perturbed / smoothed). */
   const layout = ref<'fbp' | 'robustness'>('fbp');
 
   /** The FBP result belongs to the slice on screen. */
@@ -117,59 +127,26 @@ export const useViewerStore = defineStore('viewer', () => {
     layout.value = 'robustness';
   }
 
-  /** The robustness result of the slice on screen, if any. */
-  const robustness = computed(() => {
-    const r = useAuditStore().result;
-    return r && r.seriesKey === seriesKey.value && r.index === index.value ? r : null;
-  });
+  /** The images of the pinned worst slice (reference, clean, perturbed, smoothed, change, perturbation). */
   const robustnessImages = computed(() => {
     const p = pinned.value;
-    if (p) {
-      const img = (data: Float32Array): FloatImage => ({ width: p.size, height: p.size, data, unit: 'HU' });
-      const clean = img(p.clean);
-      const perturbed = img(p.perturbed);
-      let peak = 0;
-      for (const v of p.perturbation) peak = Math.max(peak, Math.abs(v));
-      return {
-        reference: img(p.reference),
-        clean,
-        perturbed,
-        smoothed: p.smoothed ? img(p.smoothed) : null,
-        change: difference(perturbed, clean),
-        perturbation: {
-          width: p.detectors,
-          height: p.views,
-          data: p.perturbation,
-          unit: 'line integral' as const,
-        },
-        perturbationRange: peak > 0 ? Number(peak.toPrecision(2)) : 1,
-      };
-    }
-    const r = robustness.value;
-    if (!r) return null;
-    const n = r.geometry.size;
-    const img = (data: Float32Array): FloatImage => ({ width: n, height: n, data, unit: 'HU' });
-    const clean = img(r.clean);
-    const perturbed = img(r.perturbed);
-    const pert: FloatImage =
-      r.perturbationSpace === 'y'
-        ? {
-            width: r.geometry.detectors,
-            height: r.geometry.views,
-            data: r.perturbation,
-            unit: 'line integral',
-          }
-        : { width: n, height: n, data: r.perturbation, unit: 'line integral' };
-    let peak = 0;
-    for (const v of r.perturbation) peak = Math.max(peak, Math.abs(v));
+    if (!p) return null;
+    const img = (data: Float32Array): FloatImage => ({ width: p.size, height: p.size, data, unit: 'HU' });
+    const clean = img(p.clean);
+    const perturbed = img(p.perturbed);
     return {
-      reference: img(r.reference),
+      reference: img(p.reference),
       clean,
       perturbed,
-      smoothed: img(r.smoothed),
+      smoothed: p.smoothed ? img(p.smoothed) : null,
       change: difference(perturbed, clean),
-      perturbation: pert,
-      perturbationRange: peak > 0 ? Number(peak.toPrecision(2)) : 1,
+      perturbation: {
+        width: p.detectors,
+        height: p.views,
+        data: p.perturbation,
+        unit: 'line integral' as const,
+      },
+      perturbationRange: peakOf(p.perturbation),
     };
   });
 
@@ -297,8 +274,8 @@ export const useViewerStore = defineStore('viewer', () => {
     layout,
     pinned,
     pin,
-    robustness,
     robustnessImages,
+    shownIndex,
     native,
     reference,
     fbpImage,

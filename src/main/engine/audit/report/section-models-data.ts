@@ -18,7 +18,21 @@ const KIND_TEXT: Record<ReportModel['kind'], string> = {
   fbp: 'FBP (filtered backprojection, no learning)',
   linear: 'linear reconstructor',
   fbpconvnet: 'FBPConvNet (FBP + residual U-Net)',
+  imported: 'imported network (the researcher’s own model)',
 };
+
+/** Imported models: format and producer, white-box or black-box, the file and its full SHA-256. */
+function sourceText(m: ReportModel): string {
+  const i = m.imported;
+  if (!i) return m.kind === 'fbp' ? 'built in' : 'trained by CT Audit';
+  const access =
+    i.access === 'black-box'
+      ? `black-box: forward passes only (onnxruntime); attacks gradient-free${i.unsupported.length ? `; not mapped: ${i.unsupported.join(', ')}` : ''}`
+      : 'white-box: exact gradients';
+  return [i.source, access, i.fileName, `SHA-256 ${i.sha256}`, `input: ${i.input}, ${i.intensity}`].join(
+    '\n',
+  );
+}
 
 /** Where each training method is defined (the method files cite the same equations). */
 const METHOD_SOURCE: Record<string, string> = {
@@ -73,6 +87,7 @@ function optimizerText(o: Record<string, ReportScalar>): string {
 function drawCards(r: ReportDoc, ms: readonly ReportModel[]): void {
   const fields: [string, (m: ReportModel) => string][] = [
     ['Architecture', (m) => m.description ?? KIND_TEXT[m.kind] ?? m.kind],
+    ['Source', sourceText],
     ['Preset', (m) => m.preset ?? MISSING],
     [
       'Training method',

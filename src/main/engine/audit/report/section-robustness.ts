@@ -27,6 +27,9 @@ export function drawRobustness(r: ReportDoc, input: ReportInput): void {
       .join(', ');
     return (
       `${c.attack.kind} attack in ${c.attack.space === 'y' ? 'measurement' : c.attack.space === 'x' ? 'image' : 'operator'} space` +
+      (c.attack.kind.startsWith('spsa')
+        ? ' (gradient-free: the model is black-box, so the perturbation was searched with forward passes only and its ρ̂ is a looser lower bound than a gradient attack’s)'
+        : '') +
       `${settings ? `; ${settings}` : ''}.`
     );
   };

@@ -155,13 +155,23 @@ export function summaryParagraphs(input: ReportInput): SummaryParagraphs {
       if (!n.clean) return `to ${formatValue(a.rhoHat)} for ${n.name}${at}`;
       return `from ${formatValue(n.clean.rhoHat)} to ${formatValue(a.rhoHat)} (${changeText(n.clean.rhoHat, a.rhoHat)}) for ${n.name}${at}`;
     });
-    const attacks = [...new Set(input.rhoHat.map((c) => c.attack.kind))].join(', ');
+    const kinds = [...new Set(input.rhoHat.map((c) => c.attack.kind))];
+    const attacks = kinds.length === 1 ? `the ${kinds[0]} attack` : `the ${listText(kinds)} attacks`;
     out.findings.push(
-      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal ‖Ax‖₂ (the ${attacks} attack searched, for each slice, ` +
+      `Under worst-case measurement perturbations of ${formatPercent(eps)} of the signal ‖Ax‖₂ (${attacks} searched, for each slice, ` +
         'the perturbation of that size that hurts the reconstruction most), the mean reconstruction error ρ̂ (‖f(y′) − x‖₂ over the image ' +
         `in canonical units; the key numbers give it per pixel in HU) rises ${listText(parts)}.`,
     );
     if (withCurve.length > 1) out.findings.push(rankingSentence(withCurve));
+    const gradientFree = input.rhoHat.filter((c) => c.attack.kind.startsWith('spsa')).map((c) => c.model);
+    if (gradientFree.length > 0) {
+      const names = input.models.filter((m) => gradientFree.includes(m.id)).map((m) => m.name);
+      out.findings.push(
+        `${listText(names)} ${names.length === 1 ? 'is a black-box model' : 'are black-box models'}: the attack on ${names.length === 1 ? 'it' : 'them'} ` +
+          'estimated gradients from forward passes only (spsa), so its worst cases are looser lower bounds, and a ranking against models ' +
+          'attacked with exact gradients favours the black-box model.',
+      );
+    }
   }
   // Certificates at the headline radius (papers/002 Table 1): perturbed vs smoothed vs certified PSNR.
   const table = input.certification.table ?? [];

@@ -7,7 +7,16 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseNoiseSpec } from '@shared/noise-spec';
 import type { HostParamOverrides } from '@shared/host-protocol';
-import type { ModelListResult, ModelSummary, TrainDefaults, TrainResult, ValidationPoint } from '@shared/ipc';
+import type {
+  ModelImportResult,
+  ModelListResult,
+  ModelSummary,
+  TrainDefaults,
+  TrainResult,
+  ValidationPoint,
+} from '@shared/ipc';
+import { describeImportSource } from '@shared/model-import';
+import { importModel } from '../../models/imported/import-model';
 import { initBackend } from '../../backend';
 import {
   CHECKPOINT_FILE,
@@ -63,7 +72,33 @@ export function summaryOf(name: string, card: ModelCard | null, resumable: boole
     completedSteps: card?.training?.completedSteps ?? null,
     final: card?.metrics.final ?? null,
     resumable,
+    imported: card?.imported
+      ? {
+          format: card.imported.source.format,
+          access: card.imported.access,
+          source: describeImportSource(card.imported),
+          sha256: card.imported.source.sha256,
+        }
+      : null,
   };
+}
+
+/** `model:import`: the network and its card -> <workspace>/models/<name> (engine/models/imported). */
+export async function modelImport(
+  p: HostParamOverrides['model:import'],
+  { job }: MethodContext,
+): Promise<ModelImportResult> {
+  job.progress({ phase: 'import', step: 0, total: 1, message: `importing ${p.source}` });
+  await initBackend();
+  const r = await importModel({
+    source: p.source,
+    card: p.card,
+    cardFile: 'the import card',
+    outDir: p.outDir,
+    geometry: p.geometry ? geometryOf(p.geometry) : undefined,
+  });
+  job.progress({ phase: 'import', step: 1, total: 1 });
+  return { model: summaryOf(p.name, r.card, false), notes: r.notes };
 }
 
 /** The models of the workspace: folders with a card (complete) or only a checkpoint (resumable). */

@@ -165,7 +165,9 @@ export function createMinmaxMethod(hyper: Partial<MinmaxHyper> | Record<string, 
               seed,
             });
       optG = newOptimizer();
-      iterVar = tf.variable(tf.scalar(0), false);
+      // tf.variable keeps its initial tensor alive beside the variable: build it inside tidy (which keeps
+      // variables) so the scalar is released.
+      iterVar = tf.tidy(() => tf.variable(tf.scalar(0), false));
     },
 
     step(batch: TrainBatch, ctx: MethodContext): StepResult {

@@ -19,6 +19,8 @@ import { minimizeModel, stateless } from './common';
 
 export interface PgdSettings {
   epsRelative: number;
+  /** > 0: one absolute radius for every slice instead of epsRelative times the slice's norm. */
+  epsAbsolute?: number;
   steps: number;
   stepSize: number;
   space: 'measurement' | 'image';
@@ -31,7 +33,11 @@ export interface PgdSettings {
 export function pgdPerturbation(batch: TrainBatch, ctx: MethodContext, s: PgdSettings): tf.Tensor4D {
   const image = s.space === 'image';
   const base = image ? batch.x : batch.y;
-  const eps = tf.tidy(() => tf.mul(sliceNorms(base), s.epsRelative));
+  const eps = tf.tidy(() =>
+    (s.epsAbsolute ?? 0) > 0
+      ? tf.fill([base.shape[0], 1, 1, 1], s.epsAbsolute as number)
+      : tf.mul(sliceNorms(base), s.epsRelative),
+  );
   const toY = (d: tf.Tensor): tf.Tensor4D =>
     image
       ? (tf.add(batch.y, ctx.op.forward(d as tf.Tensor4D)) as tf.Tensor4D)
@@ -57,6 +63,7 @@ export function createPgd(options: Record<string, unknown> = {}): TrainingMethod
   const hyper = resolveHyper('pgd', options);
   const settings: PgdSettings = {
     epsRelative: hyper.epsRelative as number,
+    epsAbsolute: hyper.epsAbsolute as number,
     steps: hyper.steps as number,
     stepSize: hyper.stepSize as number,
     space: hyper.space as PgdSettings['space'],

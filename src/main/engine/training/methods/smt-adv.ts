@@ -14,7 +14,8 @@
  * l(f(y + A xi*), x) (Algorithm 1's last line: the update itself uses no smoothing noise). Keeping the same S
  * noises through the T steps makes the inner objective one fixed function to ascend (Salman et al. do the same).
  *
- * Units (defaults.ts): eps_b = epsRelative ||x_b||, sigma_b = sigmaRelative RMS(x_b) per slice; l is the
+ * Units (defaults.ts): eps_b = epsRelative ||x_b||, sigma_b = sigmaRelative RMS(x_b) per slice, or one
+ * absolute eps / sigma for every slice (epsAbsolute / sigmaAbsolute > 0, papers/002's own convention); l is the
  * per-pixel MSE. The S x B noisy copies go through the network as one batch in training mode without
  * updating batch norm's moving statistics.
  */
@@ -27,10 +28,29 @@ import { minimizeModel, stateless } from './common';
 
 export interface SmtAdvHyper {
   epsRelative: number;
+  /** > 0: one absolute radius (image units) for every slice. */
+  epsAbsolute?: number;
   steps: number;
   stepSize: number;
   sigmaRelative: number;
+  /** > 0: one absolute sigma per pixel (image units) for every slice. */
+  sigmaAbsolute?: number;
   samples: number;
+}
+
+/**
+ * A per-slice level [B,1,1,1]: `absolute` for every slice when > 0, else `relative` times the slice's
+ * `scale` (its l2 norm for radii, its RMS for noise levels).
+ */
+export function perSliceLevel(
+  x: tf.Tensor,
+  scale: (x: tf.Tensor) => tf.Tensor,
+  relative: number,
+  absolute = 0,
+): tf.Tensor {
+  return tf.tidy(() =>
+    absolute > 0 ? tf.fill([x.shape[0], 1, 1, 1], absolute) : tf.mul(scale(x), relative),
+  );
 }
 
 /** Per-slice RMS of x, shaped [B,1,1,1]. */
@@ -83,8 +103,8 @@ export function smoothedPgdPerturbation(
   ctx: MethodContext,
   h: SmtAdvHyper,
 ): SmoothedPgdResult {
-  const eps = tf.tidy(() => tf.mul(sliceNorms(batch.x), h.epsRelative));
-  const sigma = tf.tidy(() => tf.mul(itemRms(batch.x), h.sigmaRelative));
+  const eps = perSliceLevel(batch.x, sliceNorms, h.epsRelative, h.epsAbsolute);
+  const sigma = perSliceLevel(batch.x, itemRms, h.sigmaRelative, h.sigmaAbsolute);
   const aDelta = smoothingNoiseY(batch.x, ctx, h.samples, sigma);
   const lossOf = (xi: tf.Tensor): tf.Scalar =>
     mseLoss(

@@ -16,17 +16,20 @@
  * batch norm, whose batch statistics are pooled over the S copies (copies of the same slices: nearly the same
  * statistics) and whose moving averages are updated once per step instead of S times.
  *
- * Units (defaults.ts): sigma_max,b = sigmaMaxRelative RMS(x_b) per slice; l is the per-pixel MSE.
+ * Units (defaults.ts): sigma_max,b = sigmaMaxRelative RMS(x_b) per slice, or one absolute sigma_max for every
+ * slice (sigmaMaxAbsolute > 0, papers/002's convention); l is the per-pixel MSE.
  */
 import { tf } from '../../backend';
 import { resolveHyper } from '../defaults';
 import type { MethodContext, StepResult, TrainBatch, TrainingMethod } from '../method';
 import { mseLoss } from '../../metrics';
 import { minimizeModel, stateless } from './common';
-import { itemRms, smoothingNoiseY } from './smt-adv';
+import { itemRms, perSliceLevel, smoothingNoiseY } from './smt-adv';
 
 export interface SmtGradHyper {
   sigmaMaxRelative: number;
+  /** > 0: one absolute sigma_max per pixel (image units) for every slice. */
+  sigmaMaxAbsolute?: number;
   samples: number;
   tStep: number;
 }
@@ -55,7 +58,7 @@ export function createSmtGradMethod(
     step(batch: TrainBatch, ctx: MethodContext): StepResult {
       const { stage, fraction } = smtGradSchedule(ctx.step, ctx.stepsPerEpoch, h.tStep);
       const sigmaRelative = fraction * h.sigmaMaxRelative;
-      const sigma = tf.tidy(() => tf.mul(itemRms(batch.x), sigmaRelative));
+      const sigma = perSliceLevel(batch.x, itemRms, sigmaRelative, fraction * (h.sigmaMaxAbsolute ?? 0));
       const aDelta = smoothingNoiseY(batch.x, ctx, h.samples, sigma);
       const yNoisy = tf.tidy(() => tf.add(tf.tile(batch.y, [h.samples, 1, 1, 1]), aDelta) as tf.Tensor4D);
       const xTiled = tf.tile(batch.x, [h.samples, 1, 1, 1]);
@@ -64,7 +67,7 @@ export function createSmtGradMethod(
           const mseNoisy = mseLoss(ctx.model.apply(yNoisy, true), xTiled);
           return { total: mseNoisy, terms: { mseNoisy } };
         });
-        Object.assign(r.terms, { sigmaRelative, stage });
+        Object.assign(r.terms, { sigmaRelative, sigmaFraction: fraction, stage });
         return r;
       } finally {
         tf.dispose([sigma, aDelta, yNoisy, xTiled]);
