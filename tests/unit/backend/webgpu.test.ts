@@ -34,15 +34,14 @@ const exec = promisify(execFile);
  */
 async function ctAudit(
   args: string[],
-  driver: 'given' | 'this process' = 'given',
+  driver: 'given' | 'this process' | { icd: string } = 'given',
 ): Promise<{ stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.CT_AUDIT_BACKEND;
   delete env.CT_AUDIT_WEBGPU_PROBE;
-  if (driver === 'given') {
-    if (givenIcd === undefined) delete env.VK_ICD_FILENAMES;
-    else env.VK_ICD_FILENAMES = givenIcd;
-  }
+  const icd = driver === 'given' ? givenIcd : driver === 'this process' ? env.VK_ICD_FILENAMES : driver.icd;
+  if (icd === undefined) delete env.VK_ICD_FILENAMES;
+  else env.VK_ICD_FILENAMES = icd;
   return exec(process.execPath, [path.join(repoRoot, 'bin/ct-audit.mjs'), ...args], { cwd: repoRoot, env });
 }
 
@@ -65,6 +64,19 @@ describe.skipIf(skipReason !== undefined)('webgpu backend (Dawn in Node)', () =>
     expect(j.backend.webgpu.limits.maxBufferSize).toBeGreaterThan(0);
     expect(j.backend.versions['tfjs-backend-webgpu']).toMatch(/^4\./);
     expect(j.backend.versions['webgpu (dawn.node)']).toMatch(/^\d+\./);
+  });
+
+  it("a driver list of the user's own is respected: no SwiftShader fallback, a one-line error naming it", async () => {
+    const icd = path.join(repoRoot, 'no-such-dir', 'icd.json');
+    const err = await ctAudit(['info', '--backend', 'webgpu'], { icd }).then(
+      () => undefined,
+      (e: { code?: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(1);
+    const ours = err!.stderr.split('\n').filter((l) => l.startsWith('ct-audit:'));
+    expect(ours).toEqual([
+      `ct-audit: webgpu: no WebGPU adapter: Dawn accepts none of the Vulkan drivers that VK_ICD_FILENAMES names (${icd})`,
+    ]);
   });
 
   it('automatic selection uses a hardware adapter and passes over a software one, saying why', async () => {

@@ -89,6 +89,14 @@ async function probeNow(): Promise<ProbeResult> {
 
 /** Why Dawn found no adapter, with what to do. */
 export function noAdapterReason(): string {
+  const list = process.env.VK_ICD_FILENAMES
+    ? 'VK_ICD_FILENAMES'
+    : process.env.VK_DRIVER_FILES
+      ? 'VK_DRIVER_FILES'
+      : '';
+  if (list) {
+    return `no WebGPU adapter: Dawn accepts none of the Vulkan drivers that ${list} names (${process.env[list]})`;
+  }
   return process.platform === 'linux'
     ? 'no WebGPU adapter: no Vulkan driver that Dawn accepts (a GPU driver; or, with --backend webgpu, ' +
         "SwiftShader from Debian's chromium package, /usr/lib/chromium/vk_swiftshader_icd.json, or the ICD " +
