@@ -223,6 +223,41 @@ function startPoint(
   return start;
 }
 
+/**
+ * The result of an attack on the l2 balls (gradient ascent or gradient-free): the best delta projected onto the
+ * balls, the perturbed measurement and reconstruction, their errors. Takes ownership of nothing: `best` stays the
+ * caller's; the returned tensors are new.
+ */
+export function l2BallResult(a: {
+  kind: AttackKind;
+  space: 'x' | 'y';
+  model: Reconstructor;
+  x: tf.Tensor4D;
+  eps: number[];
+  refNorms: number[];
+  cleanError: number[];
+  best: tf.Tensor4D;
+  toY: (d: tf.Tensor4D) => tf.Tensor4D;
+  info: AttackResult['info'];
+}): AttackResult {
+  const delta = projectL2Host(a.best, a.eps);
+  const perturbedMeasurement = tf.tidy(() => a.toY(delta));
+  const perturbedRecon = a.model.reconstruct(perturbedMeasurement);
+  return {
+    kind: a.kind,
+    space: a.space,
+    eps: a.eps,
+    epsRelative: a.eps.map((e, i) => (a.refNorms[i] > 0 ? e / a.refNorms[i] : e === 0 ? 0 : NaN)),
+    delta,
+    deltaNorm: sliceNormsHost(delta),
+    perturbedMeasurement,
+    perturbedRecon,
+    error: sliceDistances(perturbedRecon, a.x),
+    cleanError: a.cleanError,
+    info: a.info,
+  };
+}
+
 function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAttackOptions> {
   return {
     kind,
@@ -276,20 +311,16 @@ function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAtta
             start.dispose();
           }
         }
-        const delta = projectL2Host((state.best as Best).delta, eps);
-        const perturbedMeasurement = tf.tidy(() => toY(delta));
-        const perturbedRecon = model.reconstruct(perturbedMeasurement);
-        const result: AttackResult = {
+        return l2BallResult({
           kind,
           space,
+          model,
+          x,
           eps,
-          epsRelative: eps.map((e, i) => (refNorms[i] > 0 ? e / refNorms[i] : e === 0 ? 0 : NaN)),
-          delta,
-          deltaNorm: sliceNormsHost(delta),
-          perturbedMeasurement,
-          perturbedRecon,
-          error: sliceDistances(perturbedRecon, x),
+          refNorms,
           cleanError,
+          best: (state.best as Best).delta,
+          toY,
           info: {
             steps: st.steps,
             stepSize: st.stepSize,
@@ -298,8 +329,7 @@ function makeL2BallAttack(kind: AttackKind, space: 'x' | 'y'): Attack<L2BallAtta
             randomStart: st.randomStart,
             warmStart: Boolean(options.init),
           },
-        };
-        return result;
+        });
       } finally {
         epsT.dispose();
         state.best?.delta.dispose();

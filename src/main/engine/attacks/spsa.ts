@@ -19,18 +19,10 @@ import { tf } from '../backend';
 import type { JobContext } from '../job-context';
 import { makeOperator } from '../physics';
 import { createRng } from '../random';
-import {
-  normalizeSlices,
-  projectL2,
-  projectL2Host,
-  radiusTensor,
-  randomOnSpheres,
-  sliceDistances,
-  sliceNormsHost,
-} from '../ops';
-import { L2_BALL_DEFAULTS, radiusScales, type L2BallAttackOptions } from './l2-ball';
+import { normalizeSlices, projectL2, radiusTensor, randomOnSpheres, sliceDistances } from '../ops';
+import { L2_BALL_DEFAULTS, l2BallResult, radiusScales, type L2BallAttackOptions } from './l2-ball';
 import { checkPair, checkPositiveInt, checkRange, epsPerSlice, yieldToEventLoop } from './slices';
-import type { Attack, AttackKind, AttackResult } from './types';
+import type { Attack, AttackKind } from './types';
 
 export interface SpsaOptions extends L2BallAttackOptions {
   /** Antithetic direction pairs per step (2 q forward passes). Default 8. */
@@ -224,20 +216,16 @@ function makeSpsa(kind: AttackKind, space: 'x' | 'y'): Attack<SpsaOptions> {
             est.dispose();
           }
         }
-        const delta = projectL2Host(best.delta, eps);
-        const perturbedMeasurement = tf.tidy(() => p.toY(delta));
-        const perturbedRecon = model.reconstruct(perturbedMeasurement);
-        const result: AttackResult = {
+        return l2BallResult({
           kind,
           space,
+          model,
+          x,
           eps,
-          epsRelative: eps.map((e, i) => (refNorms[i] > 0 ? e / refNorms[i] : e === 0 ? 0 : NaN)),
-          delta,
-          deltaNorm: sliceNormsHost(delta),
-          perturbedMeasurement,
-          perturbedRecon,
-          error: sliceDistances(perturbedRecon, x),
+          refNorms,
           cleanError,
+          best: best.delta,
+          toY: (d) => p.toY(d),
           info: {
             gradientFree: true,
             steps,
@@ -249,8 +237,7 @@ function makeSpsa(kind: AttackKind, space: 'x' | 'y'): Attack<SpsaOptions> {
             forwardPasses,
             warmStart: Boolean(options.init),
           },
-        };
-        return result;
+        });
       } finally {
         epsT.dispose();
         cT.dispose();
